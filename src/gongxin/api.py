@@ -1,0 +1,37 @@
+"""The JSON API at /api/v1/: OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from ninja import NinjaAPI
+
+from gongxin.core.api import router as core_router
+from gongxin.core.auth import API_AUTH
+from gongxin.enterprises.api import router as enterprises_router
+
+api = NinjaAPI(
+    title="gongxin API",
+    version="1",
+    description="工信局工作平台 API: regions, departments and the enterprise archive (一企一档). "
+    "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", core_router)
+api.add_router("/enterprises", enterprises_router)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)

@@ -1,0 +1,116 @@
+"""The audit trail: who changed what, when, with the values before and after.
+
+Services call `audit_record` (or `audit_entries_create` for bulk work) inside their
+transaction, so an entry exists exactly when the change it describes was committed.
+The request id and client address come from the request being served, or from the
+command being run (`audit_context`).
+"""
+
+import contextvars
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from gongxin.core.models import AuditEntry, User
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_ip_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("ip", default=None)
+
+
+@contextmanager
+def audit_context(*, request_id: str | None = None, ip_address: str | None = None) -> Iterator[str]:
+    """Tag every audit entry written inside the block with one request id."""
+    rid = request_id or str(uuid.uuid4())
+    tokens = (_request_id.set(rid), _ip_address.set(ip_address))
+    try:
+        yield rid
+    finally:
+        _request_id.reset(tokens[0])
+        _ip_address.reset(tokens[1])
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it is kept in the audit log's JSON."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited values of an instance; foreign keys by id (cheap, no query)."""
+    data = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = field.attname if isinstance(field, models.ForeignKey) else name
+        data[name] = jsonable(getattr(instance, attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value changed."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def object_type_of(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.label_lower
+
+
+def audit_entry(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+) -> AuditEntry:
+    """An unsaved audit entry (for bulk creation)."""
+    if obj is not None:
+        object_type = object_type or object_type_of(obj)
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    return AuditEntry(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(actor.get_username() if actor is not None else "system")[:150],
+        request_id=current_request_id(),
+        ip_address=_ip_address.get(),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        changes=changes or {},
+        message=message[:500],
+    )
+
+
+def audit_record(**kwargs: Any) -> AuditEntry:
+    """Write one audit entry now (call it inside the service's transaction)."""
+    entry = audit_entry(**kwargs)
+    entry.save()
+    return entry
+
+
+def audit_entries_create(entries: list[AuditEntry], *, batch_size: int = 2000) -> None:
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)

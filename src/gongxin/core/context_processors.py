@@ -1,0 +1,10 @@
+from gongxin.core.navigation import MENU
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    section = request.path.strip("/").split("/")[0]
+    items = [item for item in MENU if not item.admin_only or user.is_admin]
+    return {"menu": items, "current_section": section}

@@ -1,0 +1,336 @@
+"""The import pipeline: decode, map headers, parse and check rows, upsert, all or nothing.
+
+An `Importer` subclass says what a file holds (its columns and natural key) and how to
+upsert a chunk of checked rows; `run_import` does everything else the same way for every
+import. The whole file is one transaction: when any row is rejected, or on a dry run,
+it is rolled back and the database is as it was. Rows are read and written in chunks,
+so memory does not grow with the file beyond the set of keys already seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxin.core.audit import audit_record
+from gongxin.core.choices import AuditAction
+from gongxin.core.models import User
+from gongxin.core.tabular.columns import (
+    CellError,
+    Column,
+    column_letter,
+    is_blank,
+    map_headers,
+)
+from gongxin.core.tabular.reading import MAX_CELL_CHARS, FormulaCell, TableFileError, open_table
+
+MAX_ERRORS_KEPT = 1000
+MAX_ERROR_ROWS_KEPT = 5000
+MAX_CHANGES_KEPT = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # as a spreadsheet shows it (header = 1); None for the file as a whole
+    column: str  # header text of the column ("" when the error is about the row)
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = _("row %(row)d") % {"row": self.row} if self.row else _("file")
+        if self.column:
+            where += _(", column “%(column)s”") % {"column": self.column}
+        value = f" [{self.value[:60]}]" if self.value else ""
+        return f"{where}{value}: {self.reason}"
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict[str, Any]
+    cells: list[Any]
+
+
+@dataclass
+class Change:
+    row: int
+    action: str  # "create" or "update"
+    label: str
+    changes: dict[str, list[Any]]
+
+
+@dataclass
+class ImportResult:
+    name: str
+    dry_run: bool
+    format: str = ""
+    encoding: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    committed: bool = False
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    error_rows: list[tuple[int, list[Any], list[str]]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _("%(n)d error(s); nothing was imported.") % {"n": self.error_count}
+        counts = {"rows": self.rows, "c": self.created, "u": self.updated, "s": self.unchanged}
+        if self.dry_run:
+            return (
+                _("Dry run: %(rows)d rows; %(c)d would be created, %(u)d changed, %(s)d unchanged.")
+                % counts
+            )
+        return _("%(rows)d rows imported: %(c)d created, %(u)d changed, %(s)d unchanged.") % counts
+
+
+@dataclass
+class ChunkOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+
+class RowRejected(Exception):
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__(errors)
+        self.errors = errors  # (column key or "", reason)
+
+
+class Importer:
+    """What one kind of file holds and how its rows are written. Subclass per import."""
+
+    #: Short name used in commands and audit messages ("enterprises").
+    kind: str = ""
+    columns: list[Column] = []
+    #: Keys of the columns that identify a row (the natural key).
+    key_columns: tuple[str, ...] = ()
+    chunk_size: int = 1000
+
+    def __init__(self, *, actor: User | None):
+        self.actor = actor
+
+    def prepare(self) -> None:
+        """Load the lookup tables the rows refer to (one query each)."""
+
+    def check_row(self, values: dict[str, Any]) -> None:
+        """Rules spanning several cells of one row; raise RowRejected."""
+
+    def row_key(self, values: dict[str, Any]) -> Hashable:
+        return tuple(values.get(k) for k in self.key_columns)
+
+    def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
+        """Rules that need the database for a chunk (one query); {row number: errors}."""
+        return {}
+
+    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
+        """Upsert checked rows; write audit entries for what changed."""
+        raise NotImplementedError  # each importer writes its own rows
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+ProgressCallback = Callable[[float, int], None]
+
+
+def run_import(
+    importer: Importer,
+    fileobj: IO[bytes],
+    *,
+    name: str,
+    dry_run: bool,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a whole file or nothing of it. Returns counts, errors and sample changes."""
+    result = ImportResult(name=name, dry_run=dry_run)
+    try:
+        table = open_table(fileobj, name=name)
+    except TableFileError as exc:
+        result.add_error(RowError(None, "", "", str(exc)))
+        return result
+    result.format, result.encoding = table.format, table.encoding
+    with transaction.atomic():
+        try:
+            _process(importer, table, result, progress)
+        except TableFileError as exc:
+            result.add_error(RowError(None, "", "", str(exc)))
+        if result.ok and not dry_run:
+            result.committed = True
+            audit_record(
+                actor=importer.actor,
+                action=AuditAction.IMPORT,
+                object_type=f"import.{importer.kind}",
+                object_repr=name[:200],
+                changes={
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+                message=result.summary(),
+            )
+        else:
+            transaction.set_rollback(True)
+    if progress:
+        progress(1.0, result.rows)
+    return result
+
+
+def _rows(table) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in table.rows:
+        if all(is_blank(c) for c in cells):
+            continue
+        yield number, cells
+
+
+def _process(importer: Importer, table, result: ImportResult, progress) -> None:
+    rows = _rows(table)
+    first = next(rows, None)
+    if first is None:
+        raise TableFileError(_("The file %(name)s has no rows.") % {"name": result.name})
+    header_row, header_cells = first
+    headers = map_headers(header_cells, importer.columns)
+    result.headers = [str(c or "") for c in header_cells]
+    for letter, value, reason in headers.errors:
+        result.add_error(RowError(header_row, letter, value, reason))
+    if headers.errors:
+        return
+    importer.prepare()
+    positions = headers.positions
+    by_key = {c.key: c for c in importer.columns}
+    seen: dict[Hashable, int] = {}
+    chunk: list[ImportRow] = []
+
+    def flush() -> None:
+        chunk_errors = importer.check_chunk(chunk)
+        for row in chunk:
+            for key, reason in chunk_errors.get(row.number, []):
+                _reject(result, row.number, by_key.get(key), "", reason, header_cells, row.cells)
+        if result.ok:
+            outcome = importer.apply(chunk)
+            result.created += outcome.created
+            result.updated += outcome.updated
+            result.unchanged += outcome.unchanged
+            room = MAX_CHANGES_KEPT - len(result.changes)
+            if room > 0:
+                result.changes.extend(outcome.changes[:room])
+        chunk.clear()
+        if progress:
+            progress(table.progress(), result.rows)
+
+    for number, cells in rows:
+        result.rows += 1
+        values: dict[str, Any] = {}
+        failed = False
+        for key, index in positions.items():
+            column = by_key[key]
+            cell = cells[index] if index < len(cells) else ""
+            try:
+                values[key] = _parse_cell(column, cell)
+            except CellError as exc:
+                _reject(result, number, column, cell, str(exc), header_cells, cells)
+                failed = True
+        extra = [i for i in range(len(header_cells), len(cells)) if not is_blank(cells[i])]
+        if extra:
+            _reject(
+                result,
+                number,
+                None,
+                str(cells[extra[0]]),
+                _("Cell %(cell)s is outside the columns of the header row.")
+                % {"cell": f"{column_letter(extra[0])}{number}"},
+                header_cells,
+                cells,
+            )
+            failed = True
+        if failed:
+            continue
+        try:
+            importer.check_row(values)
+        except RowRejected as exc:
+            for key, reason in exc.errors:
+                _reject(
+                    result,
+                    number,
+                    by_key.get(key),
+                    values.get(key, ""),
+                    reason,
+                    header_cells,
+                    cells,
+                )
+            continue
+        key = importer.row_key(values)
+        if key in seen:
+            column = by_key[importer.key_columns[0]]
+            _reject(
+                result,
+                number,
+                column,
+                values.get(column.key, ""),
+                _("Repeats row %(row)d: the same record appears twice in the file.")
+                % {"row": seen[key]},
+                header_cells,
+                cells,
+            )
+            continue
+        seen[key] = number
+        chunk.append(ImportRow(number, values, cells))
+        if len(chunk) >= importer.chunk_size:
+            flush()
+    if chunk:
+        flush()
+    if result.rows == 0:
+        result.add_error(
+            RowError(
+                None,
+                "",
+                "",
+                _("The file %(name)s has a header row but no data.") % {"name": result.name},
+            )
+        )
+
+
+def _parse_cell(column: Column, cell: Any) -> Any:
+    if isinstance(cell, FormulaCell):
+        raise CellError(
+            _("The cell holds a formula (%(formula)s); paste it as values and import again.")
+            % {"formula": str(cell)[:60]}
+        )
+    if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+        raise CellError(
+            _("The cell has %(n)d characters, more than a cell may hold (%(max)d).")
+            % {"n": len(cell), "max": MAX_CELL_CHARS}
+        )
+    if column.required and is_blank(cell):
+        raise CellError(_("Required; the cell is empty."))
+    return column.parse(cell)
+
+
+def _reject(result, number, column, value, reason, header_cells, cells) -> None:
+    header = column.header if column else ""
+    shown = str(value)[:200] if value not in (None, "") else ""
+    result.add_error(RowError(number, header, shown, reason))
+    if result.error_rows and result.error_rows[-1][0] == number:
+        result.error_rows[-1][2].append(f"{header}：{reason}" if header else reason)
+    elif len(result.error_rows) < MAX_ERROR_ROWS_KEPT:
+        message = f"{header}：{reason}" if header else reason
+        result.error_rows.append((number, list(cells), [message]))

@@ -1,0 +1,179 @@
+"""Open a tabular file and stream its rows.
+
+The format is told from the content, not the name: an XLSX file is a ZIP archive holding
+`xl/workbook.xml`; everything else is read as CSV text whose encoding is detected (BOM,
+then strict UTF-8, then GB18030, which is a superset of GBK and GB2312).
+"""
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+#: The longest cell accepted, in characters. Longer cells are an error, not truncated.
+MAX_CELL_CHARS = 32_767
+_SNIFF_BYTES = 1 << 16
+
+
+class TableFileError(Exception):
+    """The file as a whole cannot be read (empty, wrong format, damaged)."""
+
+
+class FormulaCell(str):
+    """The text of a formula found in an XLSX cell (kept to report it, never imported)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    format: str  # "csv" or "xlsx"
+    encoding: str  # for CSV; "" for XLSX
+    rows: Iterator[tuple[int, list[object]]]  # (row number as a spreadsheet shows it, cells)
+    #: How far reading has got, 0.0 to 1.0 (for progress bars).
+    progress: Callable[[], float]
+
+
+def _size(fileobj: IO[bytes]) -> int:
+    pos = fileobj.tell()
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(pos)
+    return size
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig for a BOM, utf-8 when the start decodes as UTF-8, gb18030 otherwise."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A multi-byte character may be cut at the end of the sample: decode incrementally.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def open_table(fileobj: IO[bytes], *, name: str = "") -> Table:
+    """Open `fileobj` (binary, seekable) as a table. `name` is only used in messages."""
+    fileobj.seek(0)
+    head = fileobj.read(_SNIFF_BYTES)
+    fileobj.seek(0)
+    if not head.strip():
+        raise TableFileError(_("The file %(name)s is empty.") % {"name": name or ""})
+    total = _size(fileobj)
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(fileobj, name=name)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise TableFileError(
+            _("%(name)s is an old Excel (.xls) file; save it as .xlsx or CSV and import again.")
+            % {"name": name}
+        )
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raise TableFileError(
+            _("%(name)s is named as an Excel workbook but its content is not an XLSX file.")
+            % {"name": name}
+        )
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TableFileError(
+            _("%(name)s is not a CSV or XLSX file (it contains binary data).") % {"name": name}
+        )
+    return _open_csv(fileobj, head=head, name=name, total=total)
+
+
+def _open_csv(fileobj: IO[bytes], *, head: bytes, name: str, total: int) -> Table:
+    encoding = detect_encoding(head)
+    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="", errors="strict")
+    sample = head.decode(encoding if encoding != "utf-8-sig" else "utf-8-sig", errors="ignore")
+    first_line = sample.splitlines()[0] if sample else ""
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        reader = csv.reader(text, delimiter=delimiter)
+        line = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise TableFileError(
+                    _(
+                        "%(name)s: the text after row %(row)d is not valid %(encoding)s "
+                        "(mixed encodings in one file?)."
+                    )
+                    % {"name": name, "row": line, "encoding": encoding.upper()}
+                ) from exc
+            except csv.Error as exc:
+                raise TableFileError(
+                    _("%(name)s, row %(row)d: the CSV cannot be read (%(error)s).")
+                    % {"name": name, "row": line + 1, "error": exc}
+                ) from exc
+            line += 1
+            yield line, cells
+
+    return Table("csv", encoding, rows(), lambda: min(1.0, fileobj.tell() / total))
+
+
+def _cell_text(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, int | Decimal | dt.date):
+        return value if isinstance(value, dt.date) else str(value)
+    return value
+
+
+def _open_xlsx(fileobj: IO[bytes], *, name: str) -> Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise TableFileError(
+                    _("%(name)s is a ZIP archive but not an Excel workbook.") % {"name": name}
+                )
+        fileobj.seek(0)
+        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=False)
+    except TableFileError:
+        raise
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TableFileError(
+            _("%(name)s cannot be opened as an XLSX workbook (%(error)s).")
+            % {"name": name, "error": exc}
+        ) from exc
+    sheet = workbook.worksheets[0]
+    max_row = sheet.max_row or 0
+    done = [0]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for index, row in enumerate(sheet.iter_rows(), start=1):
+                cells: list[object] = []
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if getattr(cell, "data_type", None) == "f":
+                        cells.append(FormulaCell(str(value)))
+                    else:
+                        cells.append(_cell_text(value))
+                done[0] = index
+                yield index, cells
+        finally:
+            workbook.close()
+
+    return Table("xlsx", "", rows(), lambda: min(1.0, done[0] / max_row) if max_row else 0.0)

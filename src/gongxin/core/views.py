@@ -1,0 +1,176 @@
+"""Shared views: sign-in, the home page, the audit log, and the generic list view."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+
+from gongxin.core.filters import AuditEntryFilterSet
+from gongxin.core.models import AuditEntry
+
+PAGE_SIZES = (20, 50, 100)
+
+
+class PagedFilterView(LoginRequiredMixin, FilterView):
+    """A filtered, sortable, paginated list. Subclasses give `get_queryset` (from a
+    selector, so scope applies) and `filterset_class`."""
+
+    paginate_by = 20
+    strict = False
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            return self.paginate_by
+        return size if size in PAGE_SIZES else self.paginate_by
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["page_sizes"] = PAGE_SIZES
+        return context
+
+
+class AdminRequiredMixin(UserPassesTestMixin):
+    def test_func(self):
+        user = self.request.user
+        return user.is_authenticated and user.is_admin
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from gongxin.enterprises.choices import SizeClass
+        from gongxin.enterprises.selectors import enterprise_overview
+
+        context = super().get_context_data(**kwargs)
+        context["overview"] = enterprise_overview(user=self.request.user)
+        context["size_choices"] = SizeClass.choices
+        return context
+
+
+class AuditEntryListView(AdminRequiredMixin, PagedFilterView):
+    template_name = "core/auditentry_list.html"
+    filterset_class = AuditEntryFilterSet
+    paginate_by = 50
+
+    def get_queryset(self):
+        return AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
+
+
+# Imports (one set of views for every registered import) -----------------------------------
+
+from django import forms  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.http import FileResponse, Http404, HttpResponse  # noqa: E402
+from django.shortcuts import get_object_or_404, redirect, render  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.views import View  # noqa: E402
+
+from gongxin.core import imports  # noqa: E402
+from gongxin.core.models import ImportJob  # noqa: E402
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    dry_run = forms.BooleanField(
+        label=_("Check only (dry run): show what would change, write nothing"),
+        required=False,
+        initial=True,
+    )
+
+
+def _spec_or_404(kind, user):
+    try:
+        return imports.import_spec(kind, user)
+    except LookupError:
+        raise Http404 from None
+
+
+class ImportView(LoginRequiredMixin, View):
+    template_name = "core/import_form.html"
+
+    def get(self, request, kind):
+        spec = _spec_or_404(kind, request.user)
+        recent = ImportJob.objects.filter(actor=request.user, kind=kind)[:10]
+        return render(
+            request, self.template_name, {"spec": spec, "form": ImportForm(), "recent": recent}
+        )
+
+    def post(self, request, kind):
+        spec = _spec_or_404(kind, request.user)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"spec": spec, "form": form}, status=400)
+        try:
+            job = imports.import_job_start(
+                actor=request.user,
+                kind=kind,
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except PermissionDenied as exc:
+            form.add_error("file", str(exc))
+            return render(request, self.template_name, {"spec": spec, "form": form}, status=400)
+        return redirect("import_job", job_id=job.pk)
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    def get(self, request, kind):
+        spec = _spec_or_404(kind, request.user)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        spec.write_template(response)
+        response["Content-Disposition"] = _attachment(spec.template_name)
+        return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+def _own_job(request, job_id) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.actor_id != request.user.pk and not request.user.is_admin:
+        raise Http404
+    return job
+
+
+class ImportJobView(LoginRequiredMixin, View):
+    def get(self, request, job_id):
+        job = _own_job(request, job_id)
+        spec = imports.IMPORTS.get(job.kind)
+        context = {"job": job, "spec": spec, "progress": imports.job_progress(job)}
+        template = "core/import_job.html"
+        if request.headers.get("HX-Request"):
+            template = "core/partials/import_job_status.html"
+        return render(request, template, context)
+
+
+class ImportJobCommitView(LoginRequiredMixin, View):
+    def post(self, request, job_id):
+        job = _own_job(request, job_id)
+        new = imports.import_job_commit(actor=request.user, job=job)
+        return redirect("import_job", job_id=new.pk)
+
+
+class ImportJobErrorsView(LoginRequiredMixin, View):
+    def get(self, request, job_id):
+        job = _own_job(request, job_id)
+        path = imports.job_error_report(job)
+        if not path.exists():
+            raise Http404
+        stem = job.original_name.rsplit(".", 1)[0]
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}_错误报告.xlsx")

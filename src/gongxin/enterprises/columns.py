@@ -1,0 +1,562 @@
+"""Import and export of the enterprise archive: the columns officials use, one spec each
+for enterprises and for monthly figures. The template, the importer and the export are
+all made from these lists, so an exported file imports back with nothing changed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from gongxin.core.audit import audit_entries_create, audit_entry, diff, jsonable
+from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, AuditAction, Role
+from gongxin.core.models import Industry, Region, User
+from gongxin.core.selectors import region_with_descendants
+from gongxin.core.tabular import columns as c
+from gongxin.core.tabular.columns import CellError, Column
+from gongxin.core.tabular.importing import (
+    Change,
+    ChunkOutcome,
+    Importer,
+    ImportRow,
+    RowRejected,
+)
+from gongxin.enterprises.choices import EnterpriseStatus, SizeClass
+from gongxin.enterprises.models import Enterprise, MonthlyFigure
+from gongxin.enterprises.selectors import enterprise_scope
+from gongxin.enterprises.services import ENTERPRISE_FIELDS, MONTHLY_FIELDS
+from gongxin.enterprises.uscc import uscc_clean
+
+WAN = Decimal(10_000)
+
+SIZE_LABELS = {
+    "大型": SizeClass.LARGE,
+    "中型": SizeClass.MEDIUM,
+    "小型": SizeClass.SMALL,
+    "微型": SizeClass.MICRO,
+    "大": SizeClass.LARGE,
+    "中": SizeClass.MEDIUM,
+    "小": SizeClass.SMALL,
+    "微": SizeClass.MICRO,
+}
+SIZE_NAMES = {
+    SizeClass.LARGE: "大型",
+    SizeClass.MEDIUM: "中型",
+    SizeClass.SMALL: "小型",
+    SizeClass.MICRO: "微型",
+}
+STATUS_LABELS = {
+    "在营": EnterpriseStatus.OPERATING,
+    "存续": EnterpriseStatus.OPERATING,
+    "停产": EnterpriseStatus.SUSPENDED,
+    "迁出": EnterpriseStatus.MOVED_OUT,
+    "注销": EnterpriseStatus.DEREGISTERED,
+}
+STATUS_NAMES = {
+    EnterpriseStatus.OPERATING: "在营",
+    EnterpriseStatus.SUSPENDED: "停产",
+    EnterpriseStatus.MOVED_OUT: "迁出",
+    EnterpriseStatus.DEREGISTERED: "注销",
+}
+
+
+def _uscc(cell: object) -> str:
+    try:
+        return uscc_clean(str(cell))
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
+
+
+def _industry_code(cell: object) -> str:
+    if c.is_blank(cell):
+        return ""
+    match = re.match(r"^\s*[A-Ta-t]?\s*(\d{2,4})", str(cell))
+    if not match:
+        raise CellError(
+            _("“%(value)s” is not a GB/T 4754-2017 industry code (write 3961 or C3961).")
+            % {"value": cell}
+        )
+    return match.group(1)
+
+
+ENTERPRISE_COLUMNS = [
+    Column(
+        "uscc",
+        "统一社会信用代码",
+        _uscc,
+        required=True,
+        aliases=("社会信用代码", "信用代码", "USCC"),
+        example="91360100MA35XXXXXX",
+    ),
+    Column("name", "企业名称", c.text(200), required=True, aliases=("名称", "单位名称")),
+    Column("legal_representative", "法定代表人", c.text(50), aliases=("法人代表", "法人")),
+    Column("established_on", "成立日期", c.date, aliases=("成立时间",)),
+    Column(
+        "registered_capital",
+        "注册资本（万元）",
+        c.decimal(scale=WAN, places=2),
+        render=c.render_scaled(WAN),
+        aliases=("注册资本",),
+    ),
+    Column("address", "注册地址", c.text(255), aliases=("地址", "住所")),
+    Column(
+        "district",
+        "所属区县",
+        c.text(100),
+        required=True,
+        aliases=("区县", "所在区县", "县区"),
+        render=lambda r: r.name if r else "",
+    ),
+    Column(
+        "park",
+        "所属园区",
+        c.text(100),
+        aliases=("园区", "所在园区", "开发区"),
+        render=lambda r: r.name if r else "",
+    ),
+    Column(
+        "industry",
+        "行业代码",
+        _industry_code,
+        aliases=("国民经济行业代码", "行业"),
+        render=lambda i: i.code if i else "",
+    ),
+    Column(
+        "size_class",
+        "企业规模",
+        c.choice(SIZE_LABELS),
+        aliases=("规模",),
+        render=lambda v: SIZE_NAMES.get(v, ""),
+    ),
+    Column(
+        "above_scale", "是否规上", c.boolean, aliases=("规上企业", "规上"), render=c.render_boolean
+    ),
+    Column(
+        "status",
+        "经营状态",
+        c.choice(STATUS_LABELS, blank=None),
+        aliases=("状态",),
+        render=lambda v: STATUS_NAMES.get(v, ""),
+    ),
+    Column("main_products", "主要产品", c.text(500), aliases=("主导产品", "产品")),
+    Column("business_scope", "经营范围", c.text(4000)),
+    Column("service_officer", "包联干部", c.text(150), aliases=("联系干部", "包联领导")),
+]
+
+FIGURE_COLUMNS = [
+    Column("uscc", "统一社会信用代码", _uscc, required=True, aliases=("社会信用代码", "信用代码")),
+    Column("name", "企业名称", c.text(200), aliases=("名称", "单位名称")),
+    Column(
+        "period",
+        "年月",
+        c.month,
+        required=True,
+        aliases=("月份", "统计月份", "期别"),
+        render=lambda d: d.strftime("%Y-%m"),
+    ),
+    Column(
+        "output_value",
+        "工业总产值（万元）",
+        c.decimal(scale=WAN),
+        render=c.render_scaled(WAN),
+        aliases=("工业总产值",),
+    ),
+    Column(
+        "revenue",
+        "营业收入（万元）",
+        c.decimal(scale=WAN),
+        render=c.render_scaled(WAN),
+        aliases=("营业收入",),
+    ),
+    Column(
+        "profit",
+        "利润总额（万元）",
+        c.decimal(scale=WAN, minimum=None),
+        render=c.render_scaled(WAN),
+        aliases=("利润总额", "利润"),
+    ),
+    Column(
+        "tax",
+        "税收（万元）",
+        c.decimal(scale=WAN, minimum=None),
+        render=c.render_scaled(WAN),
+        aliases=("税收", "税金总额", "实缴税金"),
+    ),
+    Column("employees", "从业人员（人）", c.integer(), aliases=("从业人员", "从业人数")),
+    Column(
+        "electricity",
+        "用电量（万千瓦时）",
+        c.decimal(scale=WAN, places=1),
+        render=c.render_scaled(WAN),
+        aliases=("用电量", "工业用电量"),
+    ),
+]
+
+
+def _name_key(name: str) -> str:
+    """Names compared without spaces and with brackets of either width."""
+    return re.sub(r"\s", "", name).replace("（", "(").replace("）", ")")
+
+
+class EnterpriseImporter(Importer):
+    """Enterprises, upserted by 统一社会信用代码. Columns absent from the file are left as
+    they are; rows identical to the archive are not written and not audited."""
+
+    kind = "enterprises"
+    columns = ENTERPRISE_COLUMNS
+    key_columns = ("uscc",)
+
+    def prepare(self) -> None:
+        regions = list(Region.objects.all())
+        self.districts = _lookup([r for r in regions if r.kind in DISTRICT_KINDS])
+        self.parks = _lookup([r for r in regions if r.kind in PARK_KINDS])
+        self.industries = {i.code: i for i in Industry.objects.all()}
+        officers = list(User.objects.filter(role=Role.OFFICER, is_active=True))
+        self.officers = {u.username: u for u in officers}
+        names: dict[str, list[User]] = {}
+        for user in officers:
+            if user.display_name:
+                names.setdefault(user.display_name, []).append(user)
+        self.officer_names = names
+        self.allowed_districts: set[int] | None = None
+        self.allowed_parks: set[int] | None = None
+        actor = self.actor
+        if actor is not None and actor.role == Role.DISTRICT:
+            if actor.region.is_park:
+                self.allowed_parks = set(region_with_descendants(actor.region))
+            else:
+                self.allowed_districts = {actor.region_id}
+
+    def check_row(self, values: dict[str, Any]) -> None:
+        errors = []
+        if "district" in values:
+            district = self.districts.get(_name_key(values["district"]))
+            if district is None:
+                errors.append(
+                    (
+                        "district",
+                        _("“%(v)s” is not a district or county of the city.")
+                        % {"v": values["district"]},
+                    )
+                )
+            values["district"] = district
+        if "park" in values:
+            park = None
+            if values["park"]:
+                park = self.parks.get(_name_key(values["park"]))
+                if park is None:
+                    errors.append(
+                        (
+                            "park",
+                            _("“%(v)s” is not a known development zone or park.")
+                            % {"v": values["park"]},
+                        )
+                    )
+            values["park"] = park
+        if "industry" in values:
+            code = values["industry"]
+            industry = self.industries.get(code) if code else None
+            if code and industry is None:
+                errors.append(
+                    (
+                        "industry",
+                        _(
+                            "Industry code %(v)s is not in the classification "
+                            "(GB/T 4754-2017) loaded here."
+                        )
+                        % {"v": code},
+                    )
+                )
+            values["industry"] = industry
+        if "service_officer" in values:
+            values["service_officer"] = self._officer(values["service_officer"], errors)
+        if "status" in values and values["status"] is None:
+            values["status"] = EnterpriseStatus.OPERATING
+        if "above_scale" in values and values["above_scale"] is None:
+            values["above_scale"] = False
+        district, park = values.get("district"), values.get("park")
+        if (
+            self.allowed_districts is not None
+            and district
+            and district.pk not in self.allowed_districts
+        ):
+            errors.append(
+                (
+                    "district",
+                    _("Outside your district: you may import only %(r)s.")
+                    % {"r": self.actor.region},
+                )
+            )
+        if self.allowed_parks is not None and (park is None or park.pk not in self.allowed_parks):
+            errors.append(
+                (
+                    "park",
+                    _("Outside your park: you may import only %(r)s.") % {"r": self.actor.region},
+                )
+            )
+        if errors:
+            raise RowRejected(errors)
+
+    def _officer(self, value: str, errors: list) -> User | None:
+        if not value:
+            return None
+        if value in self.officers:
+            return self.officers[value]
+        matches = self.officer_names.get(value, [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            errors.append(
+                (
+                    "service_officer",
+                    _("Several officers are called %(v)s; write the account name instead.")
+                    % {"v": value},
+                )
+            )
+        else:
+            errors.append(("service_officer", _("No service officer %(v)s.") % {"v": value}))
+        return None
+
+    def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
+        self._existing = {
+            e.uscc: e for e in Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in rows])
+        }
+        if self.actor is None:
+            return {}
+        allowed = set(
+            enterprise_scope(self.actor, for_change=True)
+            .filter(pk__in=[e.pk for e in self._existing.values()])
+            .values_list("pk", flat=True)
+        )
+        return {
+            row.number: [("uscc", _("This enterprise is outside your scope."))]
+            for row in rows
+            if row.values["uscc"] in self._existing
+            and self._existing[row.values["uscc"]].pk not in allowed
+        }
+
+    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
+        outcome = ChunkOutcome()
+        existing = self._existing
+        fields = [k for k in ENTERPRISE_FIELDS if k in rows[0].values]
+        new: list[tuple[ImportRow, Enterprise]] = []
+        changed: list[tuple[ImportRow, Enterprise, dict]] = []
+        for row in rows:
+            values = {k: row.values[k] for k in fields}
+            current = existing.get(values["uscc"])
+            if current is None:
+                new.append((row, Enterprise(**values)))
+                continue
+            changes = {}
+            for key in fields:
+                before = getattr(current, Enterprise._meta.get_field(key).attname)
+                after = values[key]
+                after_id = after.pk if hasattr(after, "pk") else after
+                if before != after_id:
+                    changes[key] = [jsonable(before), jsonable(after_id)]
+                    setattr(current, key, after)
+            if changes:
+                changed.append((row, current, changes))
+            else:
+                outcome.unchanged += 1
+        if new:
+            Enterprise.objects.bulk_create([e for _, e in new], batch_size=1000)
+        if changed:
+            update_fields = sorted({k for _, _, ch in changed for k in ch} | {"updated_at"})
+            from django.utils import timezone
+
+            now = timezone.now()
+            for _row, enterprise, _ch in changed:
+                enterprise.updated_at = now
+            Enterprise.objects.bulk_update(
+                [e for _, e, _ in changed], update_fields, batch_size=500
+            )
+        entries = []
+        for row, enterprise in new:
+            changes = {
+                k: [None, jsonable(_attvalue(enterprise, k))]
+                for k in fields
+                if _attvalue(enterprise, k) not in (None, "", False)
+            }
+            entries.append(
+                audit_entry(
+                    actor=self.actor,
+                    action=AuditAction.CREATE,
+                    obj=enterprise,
+                    changes=changes,
+                    message=_("Import"),
+                )
+            )
+            if len(outcome.changes) < 50:
+                outcome.changes.append(Change(row.number, "create", enterprise.name, changes))
+        for row, enterprise, changes in changed:
+            entries.append(
+                audit_entry(
+                    actor=self.actor,
+                    action=AuditAction.UPDATE,
+                    obj=enterprise,
+                    changes=changes,
+                    message=_("Import"),
+                )
+            )
+            if len(outcome.changes) < 100:
+                outcome.changes.append(Change(row.number, "update", enterprise.name, changes))
+        audit_entries_create(entries)
+        outcome.created, outcome.updated = len(new), len(changed)
+        return outcome
+
+
+def _attvalue(instance, key: str):
+    return getattr(instance, instance._meta.get_field(key).attname)
+
+
+def _lookup(regions: list[Region]) -> dict[str, Region]:
+    """Regions by full name, short name and code."""
+    table: dict[str, Region] = {}
+    for region in regions:
+        for key in (region.name, region.short_name, region.code):
+            if key:
+                table[_name_key(key)] = region
+    return table
+
+
+class MonthlyFigureImporter(Importer):
+    """Monthly figures, upserted by (统一社会信用代码, 年月). The enterprise must be in the
+    archive and in the importing user's scope; a name given in the file must match it."""
+
+    kind = "figures"
+    columns = FIGURE_COLUMNS
+    key_columns = ("uscc", "period")
+    chunk_size = 2000
+
+    def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
+        codes = {r.values["uscc"] for r in rows}
+        scope = enterprise_scope(self.actor, for_change=True) if self.actor else Enterprise.objects
+        self._enterprises = {
+            e.uscc: e for e in scope.filter(uscc__in=codes).only("pk", "uscc", "name")
+        }
+        errors: dict[int, list[tuple[str, str]]] = {}
+        for row in rows:
+            enterprise = self._enterprises.get(row.values["uscc"])
+            if enterprise is None:
+                errors[row.number] = [
+                    (
+                        "uscc",
+                        _(
+                            "No enterprise with this code in your part of "
+                            "the archive; import the enterprise first."
+                        ),
+                    )
+                ]
+            elif row.values.get("name") and _name_key(row.values["name"]) != _name_key(
+                enterprise.name
+            ):
+                errors[row.number] = [
+                    (
+                        "name",
+                        _("The archive has this code as “%(name)s”.") % {"name": enterprise.name},
+                    )
+                ]
+        return errors
+
+    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
+        outcome = ChunkOutcome()
+        fields = [k for k in MONTHLY_FIELDS if k in rows[0].values]
+        ids = {e.pk for e in self._enterprises.values()}
+        periods = {r.values["period"] for r in rows}
+        existing = {
+            (f.enterprise_id, f.period): f
+            for f in MonthlyFigure.objects.filter(enterprise_id__in=ids, period__in=periods)
+        }
+        new, changed, entries = [], [], []
+        for row in rows:
+            enterprise = self._enterprises[row.values["uscc"]]
+            values = {k: row.values[k] for k in fields}
+            current = existing.get((enterprise.pk, row.values["period"]))
+            label = f"{enterprise.name} {row.values['period']:%Y-%m}"
+            if current is None:
+                new.append(
+                    MonthlyFigure(enterprise=enterprise, period=row.values["period"], **values)
+                )
+                changes = {k: [None, jsonable(v)] for k, v in values.items() if v is not None}
+                action = "create"
+            else:
+                changes = diff(
+                    {k: jsonable(getattr(current, k)) for k in fields},
+                    {k: jsonable(v) for k, v in values.items()},
+                )
+                if not changes:
+                    outcome.unchanged += 1
+                    continue
+                for key in changes:
+                    setattr(current, key, values[key])
+                changed.append(current)
+                action = "update"
+            entries.append(
+                audit_entry(
+                    actor=self.actor,
+                    action=AuditAction.CREATE if action == "create" else AuditAction.UPDATE,
+                    object_type="enterprises.enterprise",
+                    object_id=str(enterprise.pk),
+                    object_repr=enterprise.name,
+                    changes=changes,
+                    message=_("Monthly figures %(period)s (import)")
+                    % {"period": f"{row.values['period']:%Y-%m}"},
+                )
+            )
+            if len(outcome.changes) < 100:
+                outcome.changes.append(Change(row.number, action, label, changes))
+        MonthlyFigure.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            MonthlyFigure.objects.bulk_update(changed, fields, batch_size=500)
+        audit_entries_create(entries)
+        outcome.created, outcome.updated = len(new), len(changed)
+        return outcome
+
+
+def enterprise_export_rows(queryset) -> Any:
+    """Rows for the enterprise export, in template column order (streams the queryset)."""
+    officers = User.objects.filter(role=Role.OFFICER).exclude(display_name="")
+    counts: dict[str, int] = {}
+    for name in officers.values_list("display_name", flat=True):
+        counts[name] = counts.get(name, 0) + 1
+
+    def officer(user):
+        if user is None:
+            return ""
+        return (
+            user.display_name
+            if user.display_name and counts.get(user.display_name) == 1
+            else user.username
+        )
+
+    qs = queryset.select_related("district", "park", "industry", "service_officer")
+    for enterprise in qs.iterator(chunk_size=2000):
+        row = []
+        for column in ENTERPRISE_COLUMNS:
+            value = getattr(enterprise, column.key)
+            if column.key == "service_officer":
+                row.append(officer(value))
+            elif column.render:
+                row.append(column.render(value))
+            else:
+                row.append(value if value is not None else "")
+        yield row
+
+
+def figure_export_rows(queryset) -> Any:
+    qs = queryset.select_related("enterprise").order_by("enterprise__uscc", "period")
+    for figure in qs.iterator(chunk_size=2000):
+        row = []
+        for column in FIGURE_COLUMNS:
+            if column.key == "uscc":
+                row.append(figure.enterprise.uscc)
+            elif column.key == "name":
+                row.append(figure.enterprise.name)
+            else:
+                value = getattr(figure, column.key)
+                row.append(column.render(value) if column.render else value)
+        yield row

@@ -1,0 +1,229 @@
+"""The enterprise archive (一企一档): one file per enterprise with its figures."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.enterprises.choices import (
+    EnterpriseStatus,
+    QualificationKind,
+    QualificationLevel,
+    SizeClass,
+)
+from gongxin.enterprises.uscc import uscc_validator
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+
+
+class Enterprise(models.Model):
+    """An enterprise, identified by its 统一社会信用代码 (USCC, GB 32100-2015).
+
+    The USCC is validated with its check digits before it is stored; it is the natural key
+    for imports. Money is kept in yuan; the UI and files show 万元.
+    """
+
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[uscc_validator]
+    )
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    established_on = models.DateField(_("date established"), null=True, blank=True)
+    registered_capital = models.DecimalField(_("registered capital (yuan)"), **MONEY)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    district = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="district_enterprises",
+    )
+    park = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("park"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="park_enterprises",
+    )
+    industry = models.ForeignKey(
+        "core.Industry",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=SizeClass.choices, blank=True
+    )
+    # 规上: main business revenue ≥ 20 million yuan, as listed by the statistics bureau.
+    above_scale = models.BooleanField(_("above designated size"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.OPERATING,
+    )
+    main_products = models.CharField(_("main products"), max_length=500, blank=True)
+    business_scope = models.TextField(_("business scope"), max_length=4000, blank=True)
+    service_officer = models.ForeignKey(
+        "core.User",
+        verbose_name=_("service officer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="served_enterprises",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["district", "name"], name="enterprise_district_idx"),
+            models.Index(fields=["park", "name"], name="enterprise_park_idx"),
+            models.Index(fields=["industry"], name="enterprise_industry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="enterprise_uscc_length",
+                condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+                violation_error_message=_("The unified social credit code has 18 characters."),
+            ),
+            models.CheckConstraint(
+                name="enterprise_capital_not_negative",
+                condition=Q(registered_capital__isnull=True) | Q(registered_capital__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:enterprise_detail", args=[self.pk])
+
+
+class Contact(models.Model):
+    """A person to call at the enterprise. Enterprise users keep their own contacts."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Qualification(models.Model):
+    """A recognition the enterprise holds (高新技术企业, 专精特新 …), valid between two dates."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    kind = models.CharField(_("qualification"), max_length=30, choices=QualificationKind.choices)
+    level = models.CharField(
+        _("level"), max_length=20, choices=QualificationLevel.choices, blank=True
+    )
+    certificate_no = models.CharField(_("certificate number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["kind", "-issued_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "issued_on"],
+                name="qualification_unique_per_issue",
+                violation_error_message=_("This qualification was already recorded for that date."),
+            ),
+            models.CheckConstraint(
+                name="qualification_expires_after_issue",
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                violation_error_message=_("A qualification cannot expire before it is issued."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class MonthlyFigure(models.Model):
+    """What the enterprise reported for one month (period = first day of the month).
+
+    Money in yuan, electricity in kWh; a missing figure is NULL, never zero.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="monthly_figures"
+    )
+    period = models.DateField(_("month"))
+    output_value = models.DecimalField(_("gross industrial output value"), **MONEY)
+    revenue = models.DecimalField(_("operating revenue"), **MONEY)
+    profit = models.DecimalField(_("total profit"), **MONEY)
+    tax = models.DecimalField(_("taxes paid"), **MONEY)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    electricity = models.DecimalField(
+        _("electricity used (kWh)"), max_digits=16, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("monthly figures")
+        verbose_name_plural = _("monthly figures")
+        ordering = ["enterprise", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "period"], name="monthly_figure_unique_period"
+            ),
+            models.CheckConstraint(
+                name="monthly_figure_period_first_day", condition=Q(period__day=1)
+            ),
+        ]
+        indexes = [models.Index(fields=["period"], name="monthly_figure_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.period:%Y-%m}"
+
+
+class AnnualFigure(models.Model):
+    """Figures for a whole year, including R&D spend, from the annual statistics."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="annual_figures"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    output_value = models.DecimalField(_("gross industrial output value"), **MONEY)
+    revenue = models.DecimalField(_("operating revenue"), **MONEY)
+    main_business_revenue = models.DecimalField(_("main business revenue"), **MONEY)
+    profit = models.DecimalField(_("total profit"), **MONEY)
+    tax = models.DecimalField(_("taxes paid"), **MONEY)
+    rd_expense = models.DecimalField(_("R&D expenditure"), **MONEY)
+    total_assets = models.DecimalField(_("total assets"), **MONEY)
+    employees = models.PositiveIntegerField(_("average employees"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual figures")
+        verbose_name_plural = _("annual figures")
+        ordering = ["enterprise", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"], name="annual_figure_unique_year"
+            ),
+            models.CheckConstraint(
+                name="annual_figure_year_range", condition=Q(year__gte=1949) & Q(year__lte=2100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"

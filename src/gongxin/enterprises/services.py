@@ -1,0 +1,326 @@
+"""Writes to the enterprise archive. Each checks scope, runs in a transaction and audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxin.core.audit import audit_record, diff, snapshot
+from gongxin.core.choices import AuditAction, Role
+from gongxin.core.models import User
+from gongxin.enterprises.models import (
+    AnnualFigure,
+    Contact,
+    Enterprise,
+    MonthlyFigure,
+    Qualification,
+)
+from gongxin.enterprises.selectors import (
+    enterprise_can_create,
+    enterprise_can_delete,
+    enterprise_fields_editable,
+    enterprise_scope,
+)
+
+ENTERPRISE_FIELDS = (
+    "uscc",
+    "name",
+    "legal_representative",
+    "established_on",
+    "registered_capital",
+    "address",
+    "district",
+    "park",
+    "industry",
+    "size_class",
+    "above_scale",
+    "status",
+    "main_products",
+    "business_scope",
+    "service_officer",
+)
+CONTACT_FIELDS = ("name", "title", "phone", "email", "is_primary")
+QUALIFICATION_FIELDS = ("kind", "level", "certificate_no", "issued_on", "expires_on")
+MONTHLY_FIELDS = ("output_value", "revenue", "profit", "tax", "employees", "electricity")
+ANNUAL_FIELDS = (
+    "output_value",
+    "revenue",
+    "main_business_revenue",
+    "profit",
+    "tax",
+    "rd_expense",
+    "total_assets",
+    "employees",
+)
+
+
+def _ensure_in_scope(actor: User | None, enterprise: Enterprise, *, fields: bool = True) -> None:
+    """Raise PermissionDenied unless `actor` may edit this enterprise (None = a system job)."""
+    if actor is None:
+        return
+    if not enterprise_scope(actor, for_change=True).filter(pk=enterprise.pk).exists():
+        raise PermissionDenied(_("You may not change this enterprise."))
+    if fields and not enterprise_fields_editable(actor):
+        raise PermissionDenied(_("Enterprise users may change only their contacts."))
+
+
+def _ensure_location_in_scope(actor: User | None, enterprise: Enterprise) -> None:
+    """District and park staff may only place enterprises inside their own region."""
+    if actor is None or actor.role != Role.DISTRICT:
+        return
+    region = actor.region
+    if region.is_park:
+        from gongxin.core.selectors import region_with_descendants
+
+        if enterprise.park_id not in region_with_descendants(region):
+            raise ValidationError(
+                {"park": _("You may only add enterprises in %(r)s.") % {"r": region}}
+            )
+    elif enterprise.district_id != region.pk:
+        raise ValidationError(
+            {"district": _("You may only add enterprises in %(r)s.") % {"r": region}}
+        )
+
+
+@transaction.atomic
+def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise:
+    """Create an enterprise file. The USCC is validated with its check digit."""
+    if actor is not None and not enterprise_can_create(actor):
+        raise PermissionDenied(_("You may not add enterprises."))
+    enterprise = Enterprise(**{k: v for k, v in data.items() if k in ENTERPRISE_FIELDS})
+    enterprise.full_clean()
+    _ensure_location_in_scope(actor, enterprise)
+    enterprise.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=enterprise,
+        changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)),
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *, actor: User | None, enterprise: Enterprise, data: dict[str, Any]
+) -> Enterprise:
+    """Change fields of an enterprise file; only changed fields are saved and audited."""
+    _ensure_in_scope(actor, enterprise)
+    before = snapshot(enterprise, ENTERPRISE_FIELDS)
+    for key, value in data.items():
+        if key in ENTERPRISE_FIELDS:
+            setattr(enterprise, key, value)
+    changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))
+    if not changes:
+        return enterprise
+    enterprise.full_clean()
+    _ensure_location_in_scope(actor, enterprise)
+    enterprise.save(update_fields=[*changes, "updated_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise, changes=changes)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_delete(*, actor: User | None, enterprise: Enterprise) -> None:
+    """Delete an enterprise file with its contacts, qualifications and figures."""
+    if actor is not None and not (
+        enterprise_can_delete(actor)
+        and enterprise_scope(actor, for_change=True).filter(pk=enterprise.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not delete enterprises."))
+    before = snapshot(enterprise, ENTERPRISE_FIELDS)
+    audit_record(actor=actor, action=AuditAction.DELETE, obj=enterprise, changes=diff(before, {}))
+    enterprise.delete()
+
+
+# Contacts ---------------------------------------------------------------------------------
+
+
+def _audit_child(actor, action, enterprise: Enterprise, child, changes) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="enterprises.enterprise",
+        object_id=str(enterprise.pk),
+        object_repr=str(enterprise),
+        changes=changes,
+        message=f"{child._meta.verbose_name}：{child}",
+    )
+
+
+@transaction.atomic
+def contact_save(
+    *, actor: User | None, enterprise: Enterprise, contact: Contact | None, data: dict[str, Any]
+) -> Contact:
+    """Add or change a contact (enterprise users may do this for their own enterprise)."""
+    _ensure_in_scope(actor, enterprise, fields=False)
+    creating = contact is None
+    contact = contact or Contact(enterprise=enterprise)
+    if contact.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("The contact belongs to another enterprise."))
+    before = {} if creating else snapshot(contact, CONTACT_FIELDS)
+    for key in CONTACT_FIELDS:
+        if key in data:
+            setattr(contact, key, data[key])
+    changes = diff(before, snapshot(contact, CONTACT_FIELDS))
+    if not changes:
+        return contact
+    contact.full_clean()
+    if contact.is_primary:
+        enterprise.contacts.exclude(pk=contact.pk).filter(is_primary=True).update(is_primary=False)
+    contact.save(**({} if creating else {"update_fields": list(changes)}))
+    _audit_child(
+        actor, AuditAction.CREATE if creating else AuditAction.UPDATE, enterprise, contact, changes
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: User | None, contact: Contact) -> None:
+    enterprise = contact.enterprise
+    _ensure_in_scope(actor, enterprise, fields=False)
+    _audit_child(
+        actor, AuditAction.DELETE, enterprise, contact, diff(snapshot(contact, CONTACT_FIELDS), {})
+    )
+    contact.delete()
+
+
+# Qualifications ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_save(
+    *,
+    actor: User | None,
+    enterprise: Enterprise,
+    qualification: Qualification | None,
+    data: dict[str, Any],
+) -> Qualification:
+    _ensure_in_scope(actor, enterprise)
+    creating = qualification is None
+    qualification = qualification or Qualification(enterprise=enterprise)
+    before = {} if creating else snapshot(qualification, QUALIFICATION_FIELDS)
+    for key in QUALIFICATION_FIELDS:
+        if key in data:
+            setattr(qualification, key, data[key])
+    changes = diff(before, snapshot(qualification, QUALIFICATION_FIELDS))
+    if not changes:
+        return qualification
+    qualification.full_clean()
+    qualification.save(**({} if creating else {"update_fields": list(changes)}))
+    _audit_child(
+        actor,
+        AuditAction.CREATE if creating else AuditAction.UPDATE,
+        enterprise,
+        qualification,
+        changes,
+    )
+    return qualification
+
+
+@transaction.atomic
+def qualification_delete(*, actor: User | None, qualification: Qualification) -> None:
+    enterprise = qualification.enterprise
+    _ensure_in_scope(actor, enterprise)
+    _audit_child(
+        actor,
+        AuditAction.DELETE,
+        enterprise,
+        qualification,
+        diff(snapshot(qualification, QUALIFICATION_FIELDS), {}),
+    )
+    qualification.delete()
+
+
+# Figures ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def monthly_figure_save(
+    *, actor: User | None, enterprise: Enterprise, period: dt.date, data: dict[str, Any]
+) -> MonthlyFigure:
+    """Record (or correct) one month's figures; the month is normalised to its first day."""
+    _ensure_in_scope(actor, enterprise)
+    period = period.replace(day=1)
+    figure = MonthlyFigure.objects.filter(enterprise=enterprise, period=period).first()
+    creating = figure is None
+    figure = figure or MonthlyFigure(enterprise=enterprise, period=period)
+    before = {} if creating else snapshot(figure, MONTHLY_FIELDS)
+    for key in MONTHLY_FIELDS:
+        if key in data:
+            setattr(figure, key, data[key])
+    changes = diff(before, snapshot(figure, MONTHLY_FIELDS))
+    if not changes:
+        return figure
+    figure.full_clean()
+    figure.save(**({} if creating else {"update_fields": list(changes)}))
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        object_type="enterprises.enterprise",
+        object_id=str(enterprise.pk),
+        object_repr=str(enterprise),
+        changes=changes,
+        message=_("Monthly figures %(period)s") % {"period": f"{period:%Y-%m}"},
+    )
+    return figure
+
+
+@transaction.atomic
+def annual_figure_save(
+    *, actor: User | None, enterprise: Enterprise, year: int, data: dict[str, Any]
+) -> AnnualFigure:
+    _ensure_in_scope(actor, enterprise)
+    figure = AnnualFigure.objects.filter(enterprise=enterprise, year=year).first()
+    creating = figure is None
+    figure = figure or AnnualFigure(enterprise=enterprise, year=year)
+    before = {} if creating else snapshot(figure, ANNUAL_FIELDS)
+    for key in ANNUAL_FIELDS:
+        if key in data:
+            setattr(figure, key, data[key])
+    changes = diff(before, snapshot(figure, ANNUAL_FIELDS))
+    if not changes:
+        return figure
+    figure.full_clean()
+    figure.save(**({} if creating else {"update_fields": list(changes)}))
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        object_type="enterprises.enterprise",
+        object_id=str(enterprise.pk),
+        object_repr=str(enterprise),
+        changes=changes,
+        message=_("Annual figures %(year)d") % {"year": year},
+    )
+    return figure
+
+
+# Imports and exports ----------------------------------------------------------------------
+
+
+def enterprise_import(*, actor: User | None, fileobj, name: str, dry_run: bool, progress=None):
+    """Import an enterprise file (CSV or XLSX) all or nothing; see `run_import`."""
+    from gongxin.core.tabular.importing import run_import
+    from gongxin.enterprises.columns import EnterpriseImporter
+
+    if actor is not None and not enterprise_can_create(actor):
+        raise PermissionDenied(_("You may not import enterprises."))
+    return run_import(
+        EnterpriseImporter(actor=actor), fileobj, name=name, dry_run=dry_run, progress=progress
+    )
+
+
+def monthly_figure_import(*, actor: User | None, fileobj, name: str, dry_run: bool, progress=None):
+    """Import monthly figures (CSV or XLSX) all or nothing; see `run_import`."""
+    from gongxin.core.tabular.importing import run_import
+    from gongxin.enterprises.columns import MonthlyFigureImporter
+
+    if actor is not None and not enterprise_can_create(actor) and actor.role != Role.OFFICER:
+        raise PermissionDenied(_("You may not import figures."))
+    return run_import(
+        MonthlyFigureImporter(actor=actor), fileobj, name=name, dry_run=dry_run, progress=progress
+    )

@@ -1,0 +1,45 @@
+"""统一社会信用代码 (unified social credit code, GB 32100-2015) checks with messages in Chinese."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc as stdnum_uscc
+
+
+def uscc_clean(value: str) -> str:
+    """The code in canonical form (upper case, no spaces); ValidationError says what is wrong."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError(_("The unified social credit code is empty."), code="required")
+    try:
+        return stdnum_uscc.validate(raw)
+    except stdnum_errors.InvalidLength:
+        compact = stdnum_uscc.compact(raw)
+        raise ValidationError(
+            _("The unified social credit code has 18 characters; “%(value)s” has %(n)d.")
+            % {"value": raw, "n": len(compact)},
+            code="length",
+        ) from None
+    except stdnum_errors.InvalidFormat:
+        raise ValidationError(
+            _(
+                "“%(value)s” contains characters a unified social credit code cannot have "
+                "(only digits and capital letters except I, O, Z, S, V)."
+            )
+            % {"value": raw},
+            code="format",
+        ) from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(
+            _("The check digit of “%(value)s” is wrong: the code was mistyped.") % {"value": raw},
+            code="checksum",
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid unified social credit code.") % {"value": raw},
+            code="invalid",
+        ) from None
+
+
+def uscc_validator(value: str) -> None:
+    uscc_clean(value)
