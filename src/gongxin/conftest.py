@@ -1,0 +1,22 @@
+"""Shared test set-up: fast password hashing, imports run inline, files under tmp."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.GONGXIN_IMPORT_SYNC = True
+    settings.GONGXIN_IMPORT_DIR = tmp_path / "imports"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def city(db):
+    """The demo city's regions and departments."""
+    from gongxin.core.tests.factories import city_load
+
+    return city_load()
