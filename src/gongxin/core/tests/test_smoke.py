@@ -1,5 +1,6 @@
-from gongxin.enterprises.tests.factories import EnterpriseFactory, make_uscc
 from stdnum.cn import uscc
+
+from gongxin.enterprises.tests.factories import EnterpriseFactory, make_uscc
 
 
 def test_make_uscc_is_valid():
