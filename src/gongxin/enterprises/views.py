@@ -1,7 +1,5 @@
 """Web UI of the enterprise archive. Views parse input, call a selector or service, render."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,20 +82,17 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             contacts=enterprise.contacts.all(),
             annual=annual,
             recent_figures=list(reversed(figures[-12:])),
-            chart_data=json.dumps(
-                [
-                    {
-                        "key": s.key,
-                        "label": str(s.label),
-                        "unit": str(s.unit),
-                        "periods": s.periods,
-                        "values": s.values,
-                        "yoy": s.yoy,
-                    }
-                    for s in series
-                ],
-                ensure_ascii=False,
-            ),
+            chart_data=[
+                {
+                    "key": s.key,
+                    "label": str(s.label),
+                    "unit": str(s.unit),
+                    "periods": s.periods,
+                    "values": s.values,
+                    "yoy": s.yoy,
+                }
+                for s in series
+            ],
             history=AuditEntry.objects.filter(
                 object_type="enterprises.enterprise", object_id=str(enterprise.pk)
             ).order_by("-created_at", "-id")[:50],
@@ -115,6 +110,17 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             latest_annual=latest_annual,
         )
         return context
+
+
+def _enterprise_for_change(user, pk) -> Enterprise:
+    """The enterprise `pk` if `user` may change it: 403 when they may only read it, 404 when
+    it is outside their scope (so its existence is never revealed)."""
+    enterprise = selectors.enterprise_scope(user, for_change=True).filter(pk=pk).first()
+    if enterprise is None:
+        if selectors.enterprise_scope(user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    return enterprise
 
 
 def _form_errors_from(exc: ValidationError, form) -> None:
@@ -158,9 +164,7 @@ class EnterpriseEditView(LoginRequiredMixin, View):
     template_name = "enterprises/enterprise_form.html"
 
     def get_enterprise(self, request, pk):
-        enterprise = get_object_or_404(
-            selectors.enterprise_scope(request.user, for_change=True), pk=pk
-        )
+        enterprise = _enterprise_for_change(request.user, pk)
         if not selectors.enterprise_fields_editable(request.user):
             raise PermissionDenied
         return enterprise
@@ -193,9 +197,7 @@ class EnterpriseEditView(LoginRequiredMixin, View):
 
 class EnterpriseDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        enterprise = get_object_or_404(
-            selectors.enterprise_scope(request.user, for_change=True), pk=pk
-        )
+        enterprise = _enterprise_for_change(request.user, pk)
         services.enterprise_delete(actor=request.user, enterprise=enterprise)
         messages.success(request, _("Enterprise %(name)s deleted.") % {"name": enterprise.name})
         return redirect("enterprises:enterprise_list")
@@ -210,7 +212,7 @@ class _ChildView(LoginRequiredMixin, View):
     title = ""
 
     def enterprise(self, request, pk):
-        return get_object_or_404(selectors.enterprise_scope(request.user, for_change=True), pk=pk)
+        return _enterprise_for_change(request.user, pk)
 
     def child(self, enterprise, child_pk):
         if child_pk is None or self.model is None:
@@ -238,7 +240,9 @@ class _ChildView(LoginRequiredMixin, View):
             self.delete(request.user, child)
             messages.success(request, _("Deleted."))
             return redirect(enterprise)
-        form = self.form_class(request.POST, instance=child)
+        # The form writes into its instance: give it a copy, so the service still sees
+        # the values before the change (and saves and audits them).
+        form = self.form_class(request.POST, instance=self.child(enterprise, child_pk))
         if form.is_valid():
             try:
                 self.save(request.user, enterprise, child, form)
@@ -266,9 +270,10 @@ class QualificationView(_ChildView):
     form_class, model, title = QualificationForm, Qualification, _("Qualification")
 
     def enterprise(self, request, pk):
+        enterprise = super().enterprise(request, pk)  # 404 out of scope, before any 403
         if not selectors.enterprise_fields_editable(request.user):
             raise PermissionDenied
-        return super().enterprise(request, pk)
+        return enterprise
 
     def save(self, actor, enterprise, child, form):
         services.qualification_save(
@@ -283,9 +288,10 @@ class MonthlyFigureView(_ChildView):
     form_class, title = MonthlyFigureForm, _("Monthly figures")
 
     def enterprise(self, request, pk):
+        enterprise = super().enterprise(request, pk)  # 404 out of scope, before any 403
         if not selectors.enterprise_fields_editable(request.user):
             raise PermissionDenied
-        return super().enterprise(request, pk)
+        return enterprise
 
     def save(self, actor, enterprise, child, form):
         services.monthly_figure_save(

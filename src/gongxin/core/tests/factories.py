@@ -9,8 +9,14 @@ from gongxin.core.models import User
 
 
 def city_load() -> SimpleNamespace:
-    """Nanchang's regions and departments, by code (city.regions["360121"])."""
+    """Nanchang's regions and departments, by code (city.regions["360121"]), and the industry
+    classification (which transactional tests flush away with the migration data)."""
     from gongxin.core.demo import departments_load, regions_load
+    from gongxin.core.models import Industry
+    from gongxin.core.reference import industries_load
+
+    if not Industry.objects.exists():
+        industries_load(Industry)
 
     return SimpleNamespace(regions=regions_load(), departments=departments_load())
 
