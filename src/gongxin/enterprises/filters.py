@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.choices import Role
 from gongxin.core.models import Region
 from gongxin.core.selectors import district_list, park_list, region_with_descendants
 from gongxin.enterprises.choices import EnterpriseStatus, QualificationKind, SizeClass
@@ -84,8 +85,16 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["district"].queryset = district_list()
-        self.filters["park"].queryset = park_list()
+        districts, parks = district_list(), park_list()
+        is_local = getattr(user, "role", "") == Role.DISTRICT
+        region = user.region if is_local else None
+        if region is not None:
+            # District and park staff choose only among the regions they work in.
+            inside = region_with_descendants(region)
+            parks = parks.filter(pk__in=inside)
+            districts = districts.filter(pk=region.pk) if not region.is_park else districts.none()
+        self.filters["district"].queryset = districts
+        self.filters["park"].queryset = parks
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value)) if value.strip() else queryset
