@@ -189,7 +189,7 @@ FIGURE_COLUMNS = [
     Column(
         "electricity",
         "用电量（万千瓦时）",
-        c.decimal(scale=WAN, places=1),
+        c.decimal(scale=WAN, places=1, digits=16),  # MonthlyFigure.electricity
         render=c.render_scaled(WAN),
         aliases=("用电量", "工业用电量"),
     ),

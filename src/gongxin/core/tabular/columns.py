@@ -107,6 +107,11 @@ def is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+# Control characters (tab and line breaks aside) cannot be stored in XLSX or in PostgreSQL
+# text (NUL); they come from pasting out of other programs and are invisible.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def text(max_chars: int) -> Callable[[object], Any]:
     def parse(cell: object) -> Any:
         if is_blank(cell):
@@ -116,6 +121,15 @@ def text(max_chars: int) -> Callable[[object], Any]:
             raise CellError(
                 _("Too long: %(n)d characters, at most %(max)d.")
                 % {"n": len(value), "max": max_chars}
+            )
+        control = _CONTROL_CHARS.search(value)
+        if control:
+            raise CellError(
+                _(
+                    "Character %(pos)d is an invisible control character (U+%(code)04X); "
+                    "delete it and import again."
+                )
+                % {"pos": control.start() + 1, "code": ord(control.group())}
             )
         return value
 
@@ -170,10 +184,16 @@ _NUMBER_CLEAN = re.compile(r"[,，\s]")
 
 
 def decimal(
-    *, scale: Decimal = Decimal(1), places: int = 2, minimum: Decimal | None = Decimal(0)
+    *,
+    scale: Decimal = Decimal(1),
+    places: int = 2,
+    minimum: Decimal | None = Decimal(0),
+    digits: int = 18,
 ) -> Callable[[object], Any]:
-    """A number, multiplied by `scale` (10000 for a 万元 column stored in yuan)."""
+    """A number, multiplied by `scale` (10000 for a 万元 column stored in yuan); at most
+    `digits` digits with `places` of them decimals (the model field's max_digits)."""
     quantum = Decimal(1).scaleb(-places)
+    limit = Decimal(10) ** (digits - places)
 
     def parse(cell: object) -> Any:
         if is_blank(cell):
@@ -193,7 +213,7 @@ def decimal(
             raise CellError(
                 _("“%(value)s” has more decimal places than can be kept.") % {"value": cell}
             )
-        if abs(rounded) >= Decimal(10) ** 16:
+        if abs(rounded) >= limit:
             raise CellError(_("“%(value)s” is too large.") % {"value": cell})
         return rounded
 

@@ -190,6 +190,13 @@ def run_import(
             )
         else:
             transaction.set_rollback(True)
+    if not result.ok:
+        # Chunks written before the rejected row were rolled back: report none of them.
+        result.created = result.updated = result.unchanged = 0
+        result.changes.clear()
+        # Rows rejected when their chunk was checked come after later rows' cell errors.
+        result.errors.sort(key=lambda error: error.row or 0)
+        result.error_rows.sort(key=lambda row: row[0])
     if progress:
         progress(1.0, result.rows)
     return result
@@ -224,7 +231,8 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
         chunk_errors = importer.check_chunk(chunk)
         for row in chunk:
             for key, reason in chunk_errors.get(row.number, []):
-                _reject(result, row.number, by_key.get(key), "", reason, header_cells, row.cells)
+                value = _cell_of(row.cells, positions.get(key))
+                _reject(result, row.number, by_key.get(key), value, reason, header_cells, row.cells)
         if result.ok:
             outcome = importer.apply(chunk)
             result.created += outcome.created
@@ -272,7 +280,7 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
                     result,
                     number,
                     by_key.get(key),
-                    values.get(key, ""),
+                    _cell_of(cells, positions.get(key)),
                     reason,
                     header_cells,
                     cells,
@@ -323,6 +331,11 @@ def _parse_cell(column: Column, cell: Any) -> Any:
     if column.required and is_blank(cell):
         raise CellError(_("Required; the cell is empty."))
     return column.parse(cell)
+
+
+def _cell_of(cells: list[Any], index: int | None) -> Any:
+    """The cell as it was in the file (the importer may have replaced the parsed value)."""
+    return cells[index] if index is not None and index < len(cells) else ""
 
 
 def _reject(result, number, column, value, reason, header_cells, cells) -> None:

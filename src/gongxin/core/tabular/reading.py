@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,20 @@ from django.utils.translation import gettext as _
 #: The longest cell accepted, in characters. Longer cells are an error, not truncated.
 MAX_CELL_CHARS = 32_767
 _SNIFF_BYTES = 1 << 16
+#: The csv module refuses fields over 131,072 characters with a file-level error; read
+#: cells up to this size so that a too-long cell is reported with its row and column.
+_CSV_FIELD_LIMIT = 1 << 20
+#: What openpyxl raises on a damaged workbook (XML ParseError is a SyntaxError).
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    ValueError,
+)
 
 
 class TableFileError(Exception):
@@ -92,8 +107,10 @@ def _open_csv(fileobj: IO[bytes], *, head: bytes, name: str, total: int) -> Tabl
     encoding = detect_encoding(head)
     text = io.TextIOWrapper(fileobj, encoding=encoding, newline="", errors="strict")
     sample = head.decode(encoding if encoding != "utf-8-sig" else "utf-8-sig", errors="ignore")
-    first_line = sample.splitlines()[0] if sample else ""
+    first_line = next((line for line in sample.splitlines() if line.strip()), "")
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         reader = csv.reader(text, delimiter=delimiter)
@@ -119,7 +136,20 @@ def _open_csv(fileobj: IO[bytes], *, head: bytes, name: str, total: int) -> Tabl
             line += 1
             yield line, cells
 
-    return Table("csv", encoding, rows(), lambda: min(1.0, fileobj.tell() / total))
+    def progress() -> float:
+        try:
+            return min(1.0, fileobj.tell() / total)
+        except ValueError:  # closed: reading has finished
+            return 1.0
+
+    def rows_then_detach() -> Iterator[tuple[int, list[object]]]:
+        # Detach so that the wrapper, once collected, does not close the caller's file.
+        try:
+            yield from rows()
+        finally:
+            text.detach()
+
+    return Table("csv", encoding, rows_then_detach(), progress)
 
 
 def _cell_text(value: object) -> object:
@@ -152,7 +182,7 @@ def _open_xlsx(fileobj: IO[bytes], *, name: str) -> Table:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=False)
     except TableFileError:
         raise
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *_XLSX_ERRORS) as exc:
         raise TableFileError(
             _("%(name)s cannot be opened as an XLSX workbook (%(error)s).")
             % {"name": name, "error": exc}
@@ -173,6 +203,14 @@ def _open_xlsx(fileobj: IO[bytes], *, name: str) -> Table:
                         cells.append(_cell_text(value))
                 done[0] = index
                 yield index, cells
+        except _XLSX_ERRORS as exc:
+            raise TableFileError(
+                _("%(name)s is damaged: nothing after row %(row)d can be read (%(error)s).")
+                % {"name": name, "row": done[0], "error": exc}
+                if done[0]
+                else _("%(name)s is damaged and cannot be read (%(error)s).")
+                % {"name": name, "error": exc}
+            ) from exc
         finally:
             workbook.close()
 

@@ -1,7 +1,9 @@
 """Write rows to XLSX, streaming (openpyxl write-only mode keeps rows on disk, not in memory).
 
-Text that a spreadsheet would take for a formula (starting with = + - @, a tab or a
-carriage return) is written as a text cell, so opening an export never runs anything.
+Every string is written as a text cell, so text that a spreadsheet would take for a formula
+(starting with = + - @, a tab or a carriage return) stays text and opening an export never
+runs anything. Control characters that XLSX cannot hold are shown as U+FFFD instead of
+failing the whole file.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -46,7 +48,7 @@ class XlsxWriter:
         required = set(required)
         header_cells = []
         for index, header in enumerate(headers):
-            cell = WriteOnlyCell(ws, value=header)
+            cell = _cell(ws, header)
             cell.font = _HEADER_FONT
             cell.fill = _REQUIRED_FILL if index in required else _HEADER_FILL
             cell.alignment = Alignment(vertical="center")
@@ -66,10 +68,7 @@ class _Sheet:
         error_columns = set(error_columns)
         row = []
         for index, value in enumerate(values):
-            cell = WriteOnlyCell(self.ws, value=_cell_value(value))
-            if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-                cell.data_type = "s"
-                cell.value = value
+            cell = _cell(self.ws, value)
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             if index in error_columns:
@@ -78,9 +77,13 @@ class _Sheet:
         self.ws.append(row)
 
 
-def _cell_value(value: Any) -> Any:
+def _cell(ws, value: Any) -> WriteOnlyCell:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else float(value)
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-        return ""  # replaced by the text cell above
-    return value
+        value = int(value) if value == value.to_integral() else float(value)
+    if not isinstance(value, str):
+        return WriteOnlyCell(ws, value=value)
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    cell = WriteOnlyCell(ws, value=value)
+    # Setting a value infers its type ("=…" becomes a formula): force text afterwards.
+    cell.data_type = "s"
+    return cell
