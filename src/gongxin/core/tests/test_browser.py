@@ -96,8 +96,10 @@ def test_import_a_bad_file_then_a_good_one(page, live_server, archive, tmp_path)
     header = "统一社会信用代码,企业名称,所属区县,行业代码\n"
     bad = tmp_path / "bad.csv"
     bad.write_bytes(
-        (header + f"{make_uscc(900)},甲公司（演示）,南昌县,3670\n91360100MA3500001X,乙,南昌县,3670\n")
-        .encode("gbk")
+        (
+            header
+            + f"{make_uscc(900)},甲公司（演示）,南昌县,3670\n91360100MA3500001X,乙,南昌县,3670\n"
+        ).encode("gbk")
     )
     page.goto(f"{live_server.url}/imports/enterprises/")
     page.set_input_files("input[type=file]", str(bad))
@@ -108,7 +110,9 @@ def test_import_a_bad_file_then_a_good_one(page, live_server, archive, tmp_path)
     assert page.locator("a[href$='errors.xlsx']").count() == 1
 
     good = tmp_path / "good.csv"
-    good.write_bytes((header + f"{make_uscc(901)},丙公司（演示）,南昌县,3670\n").encode("utf-8-sig"))
+    good.write_bytes(
+        (header + f"{make_uscc(901)},丙公司（演示）,南昌县,3670\n").encode("utf-8-sig")
+    )
     page.goto(f"{live_server.url}/imports/enterprises/")
     page.set_input_files("input[type=file]", str(good))
     page.click("main button[type=submit]")
@@ -121,6 +125,6 @@ def test_import_a_bad_file_then_a_good_one(page, live_server, archive, tmp_path)
 
 def test_switch_to_english(page, live_server, archive):
     _login(page, live_server, "clerk", "Clerk-pass-2026")
-    page.select_option("header select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("header select[name=language]", "en")
     assert "Enterprises" in page.inner_text("nav.menu")
