@@ -43,7 +43,8 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # Plain notation (122500, not 1.225E+5), without trailing zeros of whole numbers.
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, float):
         return value
     if isinstance(value, dt.datetime | dt.date):

@@ -111,21 +111,23 @@ def import_job_commit(*, actor: User, job: ImportJob) -> ImportJob:
 
 def _launch(job: ImportJob) -> None:
     if getattr(settings, "GONGXIN_IMPORT_SYNC", False):
-        import_job_run(job.pk, request_id=current_request_id())
+        import_job_run(job.pk, request_id=current_request_id(), in_thread=False)
         return
     thread = threading.Thread(
         target=import_job_run,
         args=(job.pk,),
-        kwargs={"request_id": current_request_id()},
+        kwargs={"request_id": current_request_id(), "in_thread": True},
         name=f"import-{job.pk}",
         daemon=True,
     )
     thread.start()
 
 
-def import_job_run(job_id, *, request_id: str = "") -> None:
-    """Run one job (in a worker thread, or inline in tests)."""
-    close_old_connections()
+def import_job_run(job_id, *, request_id: str = "", in_thread: bool = True) -> None:
+    """Run one job (in a worker thread, or inline in tests). A worker thread has its own
+    database connection, closed when the job ends."""
+    if in_thread:
+        close_old_connections()
     job = ImportJob.objects.select_related("actor", "actor__region").get(pk=job_id)
     spec = IMPORTS[job.kind]
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
@@ -157,7 +159,8 @@ def import_job_run(job_id, *, request_id: str = "") -> None:
         raise
     finally:
         progress_path.unlink(missing_ok=True)
-        close_old_connections()
+        if in_thread:
+            close_old_connections()
 
 
 def _finish(job: ImportJob, result: ImportResult) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gongxin.core.audit import audit_record, diff, snapshot
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import User
+from gongxin.core.tabular.columns import normalize_newlines
 from gongxin.enterprises.models import (
     AnnualFigure,
     Contact,
@@ -58,6 +59,12 @@ ANNUAL_FIELDS = (
 )
 
 
+def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
+    """Line breaks stored as LF, so a file saved from a browser (CRLF) round-trips through
+    XLSX (LF) without showing as changed."""
+    return {k: normalize_newlines(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
 def _ensure_in_scope(actor: User | None, enterprise: Enterprise, *, fields: bool = True) -> None:
     """Raise PermissionDenied unless `actor` may edit this enterprise (None = a system job)."""
     if actor is None:
@@ -91,6 +98,7 @@ def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise
     """Create an enterprise file. The USCC is validated with its check digit."""
     if actor is not None and not enterprise_can_create(actor):
         raise PermissionDenied(_("You may not add enterprises."))
+    data = _clean_text(data)
     enterprise = Enterprise(**{k: v for k, v in data.items() if k in ENTERPRISE_FIELDS})
     enterprise.full_clean()
     _ensure_location_in_scope(actor, enterprise)
@@ -111,7 +119,7 @@ def enterprise_update(
     """Change fields of an enterprise file; only changed fields are saved and audited."""
     _ensure_in_scope(actor, enterprise)
     before = snapshot(enterprise, ENTERPRISE_FIELDS)
-    for key, value in data.items():
+    for key, value in _clean_text(data).items():
         if key in ENTERPRISE_FIELDS:
             setattr(enterprise, key, value)
     changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))

@@ -6,11 +6,29 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
 
+_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+
 def uscc_clean(value: str) -> str:
     """The code in canonical form (upper case, no spaces); ValidationError says what is wrong."""
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("The unified social credit code is empty."), code="required")
+    compact = stdnum_uscc.compact(raw)
+    if (
+        len(compact) == 18
+        and not compact[:8].isdigit()
+        and all(c in _ALPHABET for c in compact)
+    ):
+        raise ValidationError(
+            _(
+                "The first 8 characters of a unified social credit code are digits "
+                "(registering authority, entity type and region code); “%(value)s” has a "
+                "letter there."
+            )
+            % {"value": raw},
+            code="format",
+        )
     try:
         return stdnum_uscc.validate(raw)
     except stdnum_errors.InvalidLength:

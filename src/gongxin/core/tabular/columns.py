@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gongxin.core.tabular.reading import NumberText
+
 
 class CellError(ValueError):
     """A cell's value is wrong; the message says why."""
@@ -36,6 +38,15 @@ class Column:
 
 
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|（[^）]*）|\([^)]*\)")
+
+
+_UNIT_NOTE = re.compile(r"[（(]([^）)]*)[）)]")
+
+
+def unit_note(text: object) -> str:
+    """The unit in brackets of a header (“注册资本（万元）” → “万元”), or ""."""
+    match = _UNIT_NOTE.search(str(text or ""))
+    return match.group(1).strip() if match else ""
 
 
 def normalize_header(text: object) -> str:
@@ -78,6 +89,20 @@ def map_headers(cells: Iterable[object], columns: Iterable[Column]) -> HeaderMap
             result.errors.append(
                 (letter, text, _("Column “%(header)s” appears twice.") % {"header": text})
             )
+        elif unit_note(column.header) and unit_note(text) not in ("", unit_note(column.header)):
+            # 注册资本（元） in a 万元 column would multiply every value by 10,000.
+            result.errors.append(
+                (
+                    letter,
+                    text,
+                    _("Column “%(header)s” is in %(unit)s; this import expects %(expected)s.")
+                    % {
+                        "header": text,
+                        "unit": unit_note(text),
+                        "expected": unit_note(column.header),
+                    },
+                )
+            )
         else:
             result.positions[column.key] = index
     for column in columns:
@@ -107,6 +132,11 @@ def is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def normalize_newlines(value: str) -> str:
+    """Line breaks as LF, whatever the browser, spreadsheet or CSV wrote (CRLF, CR)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 # Control characters (tab and line breaks aside) cannot be stored in XLSX or in PostgreSQL
 # text (NUL); they come from pasting out of other programs and are invisible.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -116,7 +146,7 @@ def text(max_chars: int) -> Callable[[object], Any]:
     def parse(cell: object) -> Any:
         if is_blank(cell):
             return ""
-        value = str(cell).strip()
+        value = normalize_newlines(str(cell).strip())
         if len(value) > max_chars:
             raise CellError(
                 _("Too long: %(n)d characters, at most %(max)d.")
@@ -162,6 +192,15 @@ def month(cell: object) -> Any:
     """A month as its first day: 2024-03, 2024/3, 2024年3月, 202403 or a date cell."""
     if is_blank(cell):
         return None
+    if isinstance(cell, NumberText) and "." in cell:
+        # A number cell typed 2024.10 is stored as 2024.1: October and January look alike.
+        raise CellError(
+            _(
+                "“%(value)s” is a number, so 2024.1 and 2024.10 cannot be told apart; "
+                "format the cell as text or write 2024-10."
+            )
+            % {"value": cell}
+        )
     if isinstance(cell, dt.date):
         return (
             cell.replace(day=1) if not isinstance(cell, dt.datetime) else cell.date().replace(day=1)

@@ -41,6 +41,10 @@ class TableFileError(Exception):
     """The file as a whole cannot be read (empty, wrong format, damaged)."""
 
 
+class NumberText(str):
+    """The text of a number cell of an XLSX file (so parsers know it was typed as a number)."""
+
+
 class FormulaCell(str):
     """The text of a formula found in an XLSX cell (kept to report it, never imported)."""
 
@@ -157,8 +161,8 @@ def _cell_text(value: object) -> object:
         return ""
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+            return NumberText(int(value))
+        return NumberText(repr(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):

@@ -347,13 +347,8 @@ def test_audit_log_filters(world):
 # Request ids ------------------------------------------------------------------------------
 
 
-def test_one_request_one_request_id(world, monkeypatch):
+def test_one_request_one_request_id(world):
     """An import of two rows writes two entries in one request: both carry its id."""
-    from gongxin.core import imports
-
-    # the import runs inline in tests; its worker's connection hygiene would end the test's
-    # transaction (PostgreSQL)
-    monkeypatch.setattr(imports, "close_old_connections", lambda: None)
     client = world.client("staff")
     csv = "统一社会信用代码,企业名称,所属区县\n{},导入甲有限公司,南昌县\n{},导入乙有限公司,进贤县\n"
     upload = SimpleUploadedFile(

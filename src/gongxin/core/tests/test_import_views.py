@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from gongxin.core import imports
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import AuditEntry, ImportJob
 from gongxin.core.tests.factories import UserFactory
@@ -39,13 +38,6 @@ def _module_city(django_db_setup, django_db_blocker):
 @pytest.fixture
 def city(_module_city, db):
     return _module_city
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    # A job closes stale connections before and after it runs, as its worker thread must;
-    # run inline inside a test's transaction, that would close the test's connection.
-    monkeypatch.setattr(imports, "close_old_connections", lambda: None)
 
 
 def client_for(user) -> Client:

@@ -351,11 +351,6 @@ def test_missing_required_columns():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a unit note in brackets is dropped whatever it says: 注册资本（元） is read as "
-    "注册资本（万元） and every value is multiplied by 10,000",
-)
 def test_a_different_unit_in_brackets_is_not_taken_for_the_columns_unit():
     result = map_headers(["统一社会信用代码", "企业名称", "注册资本（元）"], COLUMNS)
     assert result.errors

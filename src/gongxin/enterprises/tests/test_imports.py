@@ -709,11 +709,6 @@ def test_export_of_a_district_imports_back_for_its_user(archive, city):
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a business scope saved from the web form keeps the browser's CRLF line breaks; "
-    "XLSX stores them as LF, so the re-imported file reports every such enterprise as changed",
-)
 def test_line_breaks_from_the_web_form_survive_a_round_trip(city):
     enterprise = EnterpriseFactory(uscc=make_uscc(9))
     services.enterprise_update(
@@ -995,10 +990,6 @@ def test_figures_import_needs_rights(companies, city):
     assert MonthlyFigure.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an XLSX number cell typed 2024.10 is stored as 2024.1 and read as January 2024",
-)
 def test_october_typed_as_a_number_is_not_read_as_january(companies):
     lines = table([figure_row(companies[0].uscc)], FIGURE_HEADERS)
     lines[1][2] = 2024.10

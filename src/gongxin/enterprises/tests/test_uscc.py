@@ -101,11 +101,6 @@ def test_letter_in_first_eight_positions_is_rejected(position):
         assert error.code == "format"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uscc.py gives a letter in positions 1-8 the forbidden-characters message "
-    "('only digits and capital letters except I, O, Z, S, V'), which does not say what is wrong",
-)
 def test_letter_in_first_eight_positions_has_its_own_message():
     code = make_uscc(42)
     bad = "A" + code[1:]
