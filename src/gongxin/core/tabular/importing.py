@@ -4,7 +4,7 @@ An `Importer` subclass says what a file holds (its columns and natural key) and 
 upsert a chunk of checked rows; `run_import` does everything else the same way for every
 import. The whole file is one transaction: when any row is rejected, or on a dry run,
 it is rolled back and the database is as it was. Rows are read and written in chunks,
-so memory does not grow with the file beyond the set of keys already seen.
+and the keys already seen are kept in a temporary table: memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from gongxin.core.tabular.columns import (
     is_blank,
     map_headers,
 )
+from gongxin.core.tabular.keys import SeenKeys, key_text
 from gongxin.core.tabular.reading import MAX_CELL_CHARS, FormulaCell, TableFileError, open_table
 
 MAX_ERRORS_KEPT = 1000
@@ -224,16 +225,32 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
     importer.prepare()
     positions = headers.positions
     by_key = {c.key: c for c in importer.columns}
-    seen: dict[Hashable, int] = {}
+    seen = SeenKeys()
     chunk: list[ImportRow] = []
+    key_column = by_key[importer.key_columns[0]]
 
     def flush() -> None:
-        chunk_errors = importer.check_chunk(chunk)
+        repeats = seen.add([(key_text(importer.row_key(r.values)), r.number) for r in chunk])
+        if repeats:
+            for row in chunk:
+                if row.number in repeats:
+                    _reject(
+                        result,
+                        row.number,
+                        key_column,
+                        row.values.get(key_column.key, ""),
+                        _("Repeats row %(row)d: the same record appears twice in the file.")
+                        % {"row": repeats[row.number]},
+                        header_cells,
+                        row.cells,
+                    )
+            chunk[:] = [row for row in chunk if row.number not in repeats]
+        chunk_errors = importer.check_chunk(chunk) if chunk else {}
         for row in chunk:
             for key, reason in chunk_errors.get(row.number, []):
                 value = _cell_of(row.cells, positions.get(key))
                 _reject(result, row.number, by_key.get(key), value, reason, header_cells, row.cells)
-        if result.ok:
+        if result.ok and chunk:
             outcome = importer.apply(chunk)
             result.created += outcome.created
             result.updated += outcome.updated
@@ -286,26 +303,12 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
                     cells,
                 )
             continue
-        key = importer.row_key(values)
-        if key in seen:
-            column = by_key[importer.key_columns[0]]
-            _reject(
-                result,
-                number,
-                column,
-                values.get(column.key, ""),
-                _("Repeats row %(row)d: the same record appears twice in the file.")
-                % {"row": seen[key]},
-                header_cells,
-                cells,
-            )
-            continue
-        seen[key] = number
         chunk.append(ImportRow(number, values, cells))
         if len(chunk) >= importer.chunk_size:
             flush()
     if chunk:
         flush()
+    seen.close()
     if result.rows == 0:
         result.add_error(
             RowError(
