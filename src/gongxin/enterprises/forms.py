@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
 from gongxin.core.models import Industry, Region, User
-from gongxin.enterprises.models import Contact, Enterprise, MonthlyFigure, Qualification
+from gongxin.enterprises.models import (
+    AnnualFigure,
+    Contact,
+    Enterprise,
+    MonthlyFigure,
+    Qualification,
+)
 from gongxin.enterprises.uscc import uscc_clean
 
 WAN = Decimal(10_000)
@@ -87,22 +93,33 @@ class QualificationForm(forms.ModelForm):
         }
 
 
-class MonthlyFigureForm(forms.ModelForm):
-    """One month as officials enter it: money in 万元, electricity in 万千瓦时."""
+def _wan(label) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, decimal_places=6)
 
+
+class _FiguresForm(forms.ModelForm):
+    """Figures as officials enter them: money in 万元 and electricity in 万千瓦时, stored in
+    yuan and kWh."""
+
+    SCALED: tuple[str, ...] = ()
+
+    def service_data(self) -> dict:
+        data = {"employees": self.cleaned_data.get("employees")}
+        for key in self.SCALED:
+            value = self.cleaned_data.get(key)
+            places = Decimal("0.1") if key == "electricity" else Decimal("0.01")
+            data[key] = None if value is None else (value * WAN).quantize(places)
+        return data
+
+
+class MonthlyFigureForm(_FiguresForm):
     month = forms.DateField(
         label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
     )
-    output_value = forms.DecimalField(
-        label=_("Gross industrial output value (10k yuan)"), required=False, decimal_places=6
-    )
-    revenue = forms.DecimalField(
-        label=_("Operating revenue (10k yuan)"), required=False, decimal_places=6
-    )
-    profit = forms.DecimalField(
-        label=_("Total profit (10k yuan)"), required=False, decimal_places=6
-    )
-    tax = forms.DecimalField(label=_("Taxes paid (10k yuan)"), required=False, decimal_places=6)
+    output_value = _wan(_("Gross industrial output value (10k yuan)"))
+    revenue = _wan(_("Operating revenue (10k yuan)"))
+    profit = _wan(_("Total profit (10k yuan)"))
+    tax = _wan(_("Taxes paid (10k yuan)"))
     electricity = forms.DecimalField(
         label=_("Electricity used (10k kWh)"), required=False, decimal_places=5
     )
@@ -113,13 +130,30 @@ class MonthlyFigureForm(forms.ModelForm):
 
     SCALED = ("output_value", "revenue", "profit", "tax", "electricity")
 
-    def service_data(self) -> dict:
-        data = {"employees": self.cleaned_data.get("employees")}
-        for key in self.SCALED:
-            value = self.cleaned_data.get(key)
-            places = Decimal("0.1") if key == "electricity" else Decimal("0.01")
-            data[key] = None if value is None else (value * WAN).quantize(places)
-        return data
+
+class AnnualFigureForm(_FiguresForm):
+    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
+    output_value = _wan(_("Gross industrial output value (10k yuan)"))
+    revenue = _wan(_("Operating revenue (10k yuan)"))
+    main_business_revenue = _wan(_("Main business revenue (10k yuan)"))
+    profit = _wan(_("Total profit (10k yuan)"))
+    tax = _wan(_("Taxes paid (10k yuan)"))
+    rd_expense = _wan(_("R&D expenditure (10k yuan)"))
+    total_assets = _wan(_("Total assets (10k yuan)"))
+
+    class Meta:
+        model = AnnualFigure
+        fields = ["employees"]
+
+    SCALED = (
+        "output_value",
+        "revenue",
+        "main_business_revenue",
+        "profit",
+        "tax",
+        "rd_expense",
+        "total_assets",
+    )
 
 
 class ImportForm(forms.Form):

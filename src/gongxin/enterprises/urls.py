@@ -24,6 +24,11 @@ urlpatterns = [
         name="qualification_edit",
     ),
     path(
+        "<int:pk>/annual-figures/new/",
+        views.AnnualFigureView.as_view(),
+        name="annual_figure_create",
+    ),
+    path(
         "<int:pk>/monthly-figures/new/",
         views.MonthlyFigureView.as_view(),
         name="monthly_figure_create",

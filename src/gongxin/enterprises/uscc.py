@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
-
 _ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
@@ -15,11 +14,7 @@ def uscc_clean(value: str) -> str:
     if not raw:
         raise ValidationError(_("The unified social credit code is empty."), code="required")
     compact = stdnum_uscc.compact(raw)
-    if (
-        len(compact) == 18
-        and not compact[:8].isdigit()
-        and all(c in _ALPHABET for c in compact)
-    ):
+    if len(compact) == 18 and not compact[:8].isdigit() and all(c in _ALPHABET for c in compact):
         raise ValidationError(
             _(
                 "The first 8 characters of a unified social credit code are digits "

@@ -15,6 +15,7 @@ from gongxin.core.views import PagedFilterView, _attachment
 from gongxin.enterprises import exports, selectors, services
 from gongxin.enterprises.filters import EnterpriseFilterSet
 from gongxin.enterprises.forms import (
+    AnnualFigureForm,
     ContactForm,
     EnterpriseForm,
     MonthlyFigureForm,
@@ -284,14 +285,30 @@ class QualificationView(_ChildView):
         services.qualification_delete(actor=actor, qualification=child)
 
 
-class MonthlyFigureView(_ChildView):
-    form_class, title = MonthlyFigureForm, _("Monthly figures")
+class _FiguresView(_ChildView):
+    """Enter the figures of a month or a year (existing ones are corrected in place)."""
 
     def enterprise(self, request, pk):
         enterprise = super().enterprise(request, pk)  # 404 out of scope, before any 403
         if not selectors.enterprise_fields_editable(request.user):
             raise PermissionDenied
         return enterprise
+
+
+class AnnualFigureView(_FiguresView):
+    form_class, title = AnnualFigureForm, _("Annual figures")
+
+    def save(self, actor, enterprise, child, form):
+        services.annual_figure_save(
+            actor=actor,
+            enterprise=enterprise,
+            year=form.cleaned_data["year"],
+            data=form.service_data(),
+        )
+
+
+class MonthlyFigureView(_FiguresView):
+    form_class, title = MonthlyFigureForm, _("Monthly figures")
 
     def save(self, actor, enterprise, child, form):
         services.monthly_figure_save(

@@ -19,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from gongxin.enterprises.models import Enterprise, MonthlyFigure
+from gongxin.enterprises.models import AnnualFigure, Enterprise, MonthlyFigure
 from gongxin.enterprises.tests.factories import make_uscc
 from gongxin.enterprises.tests.helpers import (
     USER_ROLES,
@@ -154,6 +155,14 @@ ENDPOINTS: dict[str, Endpoint] = {
             enterprise=e, period=dt.date(2025, 3, 1), employees=88
         ).exists(),
     ),
+    "annual_figure_create": Endpoint(
+        "post",
+        _enterprise_url("annual_figure_create"),
+        data=lambda w, e: {"year": "2025", "revenue": "23500.5", "rd_expense": "812"},
+        done=lambda e: AnnualFigure.objects.filter(
+            enterprise=e, year=2025, revenue=Decimal("235005000.00"), rd_expense=8_120_000
+        ).exists(),
+    ),
     "export_xlsx": Endpoint(
         "get",
         lambda w, e: reverse("enterprises:enterprise_export"),
@@ -232,6 +241,7 @@ EXPECTED: dict[str, tuple] = {
     "contact_create":        (LOGIN, 403,  302,  302,  404,    302,  302,  302,  403,  302),
     "qualification_create":  (LOGIN, 403,  302,  302,  404,    302,  302,  403,  403,  302),
     "monthly_figure_create": (LOGIN, 403,  302,  302,  404,    302,  302,  403,  403,  302),
+    "annual_figure_create":  (LOGIN, 403,  302,  302,  404,    302,  302,  403,  403,  302),
     "export_xlsx":           (LOGIN, SEEN, SEEN, SEEN, HIDDEN, SEEN, SEEN, SEEN, SEEN, SEEN),
     "import_page":           (LOGIN, 403,  200,  200,  200,    200,  403,  403,  403,  200),
     "api_list":              (401,   SEEN, SEEN, SEEN, HIDDEN, SEEN, SEEN, SEEN, SEEN, SEEN),
