@@ -1,12 +1,21 @@
 """Shared views: sign-in, the home page, the audit log, and the generic list view."""
 
+from urllib.parse import quote
+
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
+from gongxin.core import imports
 from gongxin.core.filters import AuditEntryFilterSet
-from gongxin.core.models import AuditEntry
+from gongxin.core.models import AuditEntry, ImportJob
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -69,16 +78,6 @@ class AuditEntryListView(AdminRequiredMixin, PagedFilterView):
 
 # Imports (one set of views for every registered import) -----------------------------------
 
-from django import forms  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.http import FileResponse, Http404, HttpResponse  # noqa: E402
-from django.shortcuts import get_object_or_404, redirect, render  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-from django.views import View  # noqa: E402
-
-from gongxin.core import imports  # noqa: E402
-from gongxin.core.models import ImportJob  # noqa: E402
-
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
@@ -131,13 +130,12 @@ class ImportTemplateView(LoginRequiredMixin, View):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         spec.write_template(response)
-        response["Content-Disposition"] = _attachment(spec.template_name)
+        response["Content-Disposition"] = attachment(spec.template_name)
         return response
 
 
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
+def attachment(filename: str) -> str:
+    """Content-Disposition for a download with a Chinese file name."""
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 

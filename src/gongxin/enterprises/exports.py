@@ -10,7 +10,7 @@ from gongxin.enterprises.columns import (
     enterprise_export_rows,
     figure_export_rows,
 )
-from gongxin.enterprises.models import MonthlyFigure
+from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.enterprises.selectors import enterprise_list
 
 TEMPLATE_NOTES = {
@@ -51,8 +51,6 @@ def monthly_figure_export(target, *, user: User | None, filters=None) -> int:
 
 
 def _all():
-    from gongxin.enterprises.models import Enterprise
-
     return Enterprise.objects.all()
 
 

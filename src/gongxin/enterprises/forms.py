@@ -63,12 +63,7 @@ class EnterpriseForm(forms.ModelForm):
             ).normalize()
 
     def clean_uscc(self):
-        from django.core.exceptions import ValidationError
-
-        try:
-            return uscc_clean(self.cleaned_data["uscc"])
-        except ValidationError:
-            raise
+        return uscc_clean(self.cleaned_data["uscc"])
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}

@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
-from gongxin.core.views import PagedFilterView, _attachment
+from gongxin.core.views import PagedFilterView, attachment
 from gongxin.enterprises import exports, selectors, services
 from gongxin.enterprises.filters import EnterpriseFilterSet
 from gongxin.enterprises.forms import (
@@ -54,7 +54,7 @@ class EnterpriseExportView(LoginRequiredMixin, View):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         exports.enterprise_export(response, user=request.user, filters=request.GET)
-        response["Content-Disposition"] = _attachment(export_filename("enterprises", "enterprises"))
+        response["Content-Disposition"] = attachment(export_filename("enterprises", "enterprises"))
         return response
 
 
