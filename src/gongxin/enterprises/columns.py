@@ -9,14 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxin.core.audit import audit_entries_create, audit_entry, diff, jsonable
+from gongxin.core.audit import AuditBatch, diff, jsonable
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, AuditAction, Role
 from gongxin.core.models import Industry, Region, User
 from gongxin.core.selectors import region_with_descendants
 from gongxin.core.tabular import columns as c
 from gongxin.core.tabular.columns import CellError, Column
+from gongxin.core.tabular.fastpath import insert_rows
 from gongxin.core.tabular.importing import (
     Change,
     ChunkOutcome,
@@ -321,96 +324,113 @@ class EnterpriseImporter(Importer):
         return None
 
     def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
+        # Stored values as plain dicts (attname -> value): cheaper than model instances.
         self._existing = {
-            e.uscc: e for e in Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in rows])
+            e["uscc"]: e
+            for e in Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in rows]).values(
+                "pk", *_ATTNAMES.values()
+            )
         }
         if self.actor is None:
             return {}
         allowed = set(
             enterprise_scope(self.actor, for_change=True)
-            .filter(pk__in=[e.pk for e in self._existing.values()])
+            .filter(pk__in=[e["pk"] for e in self._existing.values()])
             .values_list("pk", flat=True)
         )
         return {
             row.number: [("uscc", _("This enterprise is outside your scope."))]
             for row in rows
             if row.values["uscc"] in self._existing
-            and self._existing[row.values["uscc"]].pk not in allowed
+            and self._existing[row.values["uscc"]]["pk"] not in allowed
         }
 
     def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
         outcome = ChunkOutcome()
         existing = self._existing
         fields = [k for k in ENTERPRISE_FIELDS if k in rows[0].values]
-        new: list[tuple[ImportRow, Enterprise]] = []
+        new: list[ImportRow] = []
         changed: list[tuple[ImportRow, Enterprise, dict]] = []
         for row in rows:
-            values = {k: row.values[k] for k in fields}
-            current = existing.get(values["uscc"])
-            if current is None:
-                new.append((row, Enterprise(**values)))
+            values = row.values
+            stored = existing.get(values["uscc"])
+            if stored is None:
+                new.append(row)
                 continue
             changes = {}
             for key in fields:
-                before = getattr(current, Enterprise._meta.get_field(key).attname)
-                after = values[key]
-                after_id = after.pk if hasattr(after, "pk") else after
-                if before != after_id:
-                    changes[key] = [jsonable(before), jsonable(after_id)]
-                    setattr(current, key, after)
+                before, after = stored[_ATTNAMES[key]], _db_value(values[key])
+                if before != after:
+                    changes[key] = [jsonable(before), jsonable(after)]
             if changes:
+                current = Enterprise(**stored)
+                for key in changes:
+                    setattr(current, _ATTNAMES[key], _db_value(values[key]))
                 changed.append((row, current, changes))
             else:
                 outcome.unchanged += 1
+        now = timezone.now()
+        ids: dict[str, int] = {}
         if new:
-            Enterprise.objects.bulk_create([e for _, e in new], batch_size=1000)
+            insert_rows(
+                Enterprise,
+                [*fields, "created_at", "updated_at"],
+                ([*(_db_value(row.values[k]) for k in fields), now, now] for row in new),
+            )
+            ids = dict(
+                Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in new]).values_list(
+                    "uscc", "pk"
+                )
+            )
         if changed:
             update_fields = sorted({k for _, _, ch in changed for k in ch} | {"updated_at"})
-            from django.utils import timezone
-
-            now = timezone.now()
             for _row, enterprise, _ch in changed:
                 enterprise.updated_at = now
             Enterprise.objects.bulk_update(
                 [e for _, e, _ in changed], update_fields, batch_size=500
             )
-        entries = []
-        for row, enterprise in new:
-            changes = {
-                k: [None, jsonable(_attvalue(enterprise, k))]
-                for k in fields
-                if _attvalue(enterprise, k) not in (None, "", False)
-            }
-            entries.append(
-                audit_entry(
-                    actor=self.actor,
-                    action=AuditAction.CREATE,
-                    obj=enterprise,
-                    changes=changes,
-                    message=_("Import"),
-                )
+        audit = AuditBatch(actor=self.actor)
+        message = _("Import")
+        for row in new:
+            changes = {}
+            for key in fields:
+                value = _db_value(row.values[key])
+                if value not in (None, "", False):
+                    changes[key] = [None, jsonable(value)]
+            name = row.values.get("name", "")
+            audit.add(
+                action=AuditAction.CREATE,
+                object_type=_OBJECT_TYPE,
+                object_id=str(ids[row.values["uscc"]]),
+                object_repr=name,
+                changes=changes,
+                message=message,
             )
             if len(outcome.changes) < 50:
-                outcome.changes.append(Change(row.number, "create", enterprise.name, changes))
+                outcome.changes.append(Change(row.number, "create", name, changes))
         for row, enterprise, changes in changed:
-            entries.append(
-                audit_entry(
-                    actor=self.actor,
-                    action=AuditAction.UPDATE,
-                    obj=enterprise,
-                    changes=changes,
-                    message=_("Import"),
-                )
+            audit.add(
+                action=AuditAction.UPDATE,
+                object_type=_OBJECT_TYPE,
+                object_id=str(enterprise.pk),
+                object_repr=enterprise.name,
+                changes=changes,
+                message=message,
             )
             if len(outcome.changes) < 100:
                 outcome.changes.append(Change(row.number, "update", enterprise.name, changes))
-        audit_entries_create(entries)
+        audit.save()
         outcome.created, outcome.updated = len(new), len(changed)
         return outcome
 
 
-def _attvalue(instance, key: str):
-    return getattr(instance, instance._meta.get_field(key).attname)
+_ATTNAMES = {name: Enterprise._meta.get_field(name).attname for name in ENTERPRISE_FIELDS}
+_OBJECT_TYPE = "enterprises.enterprise"
+
+
+def _db_value(value: Any) -> Any:
+    """A parsed cell as stored: related records by id."""
+    return value.pk if isinstance(value, Model) else value
 
 
 def _lookup(regions: list[Region]) -> dict[str, Region]:
@@ -471,16 +491,15 @@ class MonthlyFigureImporter(Importer):
             (f.enterprise_id, f.period): f
             for f in MonthlyFigure.objects.filter(enterprise_id__in=ids, period__in=periods)
         }
-        new, changed, entries = [], [], []
+        new, changed = [], []
+        audit = AuditBatch(actor=self.actor)
         for row in rows:
             enterprise = self._enterprises[row.values["uscc"]]
             values = {k: row.values[k] for k in fields}
             current = existing.get((enterprise.pk, row.values["period"]))
             label = f"{enterprise.name} {row.values['period']:%Y-%m}"
             if current is None:
-                new.append(
-                    MonthlyFigure(enterprise=enterprise, period=row.values["period"], **values)
-                )
+                new.append((enterprise.pk, row.values["period"], *(values[k] for k in fields)))
                 changes = {k: [None, jsonable(v)] for k, v in values.items() if v is not None}
                 action = "create"
             else:
@@ -495,24 +514,21 @@ class MonthlyFigureImporter(Importer):
                     setattr(current, key, values[key])
                 changed.append(current)
                 action = "update"
-            entries.append(
-                audit_entry(
-                    actor=self.actor,
-                    action=AuditAction.CREATE if action == "create" else AuditAction.UPDATE,
-                    object_type="enterprises.enterprise",
-                    object_id=str(enterprise.pk),
-                    object_repr=enterprise.name,
-                    changes=changes,
-                    message=_("Monthly figures %(period)s (import)")
-                    % {"period": f"{row.values['period']:%Y-%m}"},
-                )
+            audit.add(
+                action=AuditAction.CREATE if action == "create" else AuditAction.UPDATE,
+                object_type=_OBJECT_TYPE,
+                object_id=str(enterprise.pk),
+                object_repr=enterprise.name,
+                changes=changes,
+                message=_("Monthly figures %(period)s (import)")
+                % {"period": f"{row.values['period']:%Y-%m}"},
             )
             if len(outcome.changes) < 100:
                 outcome.changes.append(Change(row.number, action, label, changes))
-        MonthlyFigure.objects.bulk_create(new, batch_size=1000)
+        insert_rows(MonthlyFigure, ["enterprise", "period", *fields], new)
         if changed:
             MonthlyFigure.objects.bulk_update(changed, fields, batch_size=500)
-        audit_entries_create(entries)
+        audit.save()
         outcome.created, outcome.updated = len(new), len(changed)
         return outcome
 

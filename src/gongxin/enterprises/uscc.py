@@ -1,11 +1,15 @@
 """统一社会信用代码 (unified social credit code, GB 32100-2015) checks with messages in Chinese."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
 _ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+#: A code already in canonical form: 8 digits, then 10 characters of the code alphabet.
+_CANONICAL = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
 def uscc_clean(value: str) -> str:
@@ -13,6 +17,8 @@ def uscc_clean(value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("The unified social credit code is empty."), code="required")
+    if _CANONICAL.fullmatch(raw) and stdnum_uscc.calc_check_digit(raw[:17]) == raw[17]:
+        return raw  # the common case, checked without stdnum's generic clean-up
     compact = stdnum_uscc.compact(raw)
     if len(compact) == 18 and not compact[:8].isdigit() and all(c in _ALPHABET for c in compact):
         raise ValidationError(

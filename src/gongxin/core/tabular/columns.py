@@ -177,6 +177,11 @@ def date(cell: object) -> Any:
     if isinstance(cell, dt.date):
         return cell
     value = str(cell).strip()
+    if len(value) == 10 and value[4] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(value, fmt).date()

@@ -45,20 +45,34 @@ class SeenKeys:
                 first_in_chunk[key] = row
         keys = list(first_in_chunk)
         with connection.cursor() as cursor:
-            placeholders = ",".join(["%s"] * len(keys))
-            cursor.execute(f"SELECT k, r FROM {self.table} WHERE k IN ({placeholders})", keys)
-            earlier = dict(cursor.fetchall())
-            fresh = [(k, r) for k, r in first_in_chunk.items() if k not in earlier]
-            if fresh:
-                values = ",".join(["(%s, %s)"] * len(fresh))
-                cursor.execute(
-                    f"INSERT INTO {self.table} (k, r) VALUES {values}",
-                    [item for pair in fresh for item in pair],
-                )
+            if connection.vendor == "postgresql":
+                earlier = self._add_postgresql(cursor, keys, list(first_in_chunk.values()))
+            else:
+                placeholders = ",".join(["%s"] * len(keys))
+                cursor.execute(f"SELECT k, r FROM {self.table} WHERE k IN ({placeholders})", keys)
+                earlier = dict(cursor.fetchall())
+                fresh = [(k, r) for k, r in first_in_chunk.items() if k not in earlier]
+                if fresh:
+                    cursor.executemany(f"INSERT INTO {self.table} (k, r) VALUES (%s, %s)", fresh)
         duplicates = {row: earlier[key] for key, row in first_in_chunk.items() if key in earlier}
         for row, key in repeats.items():
             duplicates[row] = earlier.get(key, first_in_chunk[key])
         return duplicates
+
+    def _add_postgresql(self, cursor, keys: list[str], rows: list[int]) -> dict[str, int]:
+        """Insert the chunk's keys with two array parameters (not two per key) and return
+        {key: first row} for those already there."""
+        cursor.execute(
+            f"INSERT INTO {self.table} (k, r) SELECT * FROM unnest(%s::text[], %s::int[]) "
+            "ON CONFLICT (k) DO NOTHING RETURNING k",
+            [keys, rows],
+        )
+        inserted = {k for (k,) in cursor.fetchall()}
+        repeated = [k for k in keys if k not in inserted]
+        if not repeated:
+            return {}
+        cursor.execute(f"SELECT k, r FROM {self.table} WHERE k = ANY(%s)", [repeated])
+        return dict(cursor.fetchall())
 
     def close(self) -> None:
         with connection.cursor() as cursor:
