@@ -236,7 +236,7 @@ class EnterpriseImporter(Importer):
     def check_row(self, values: dict[str, Any]) -> None:
         errors = []
         if "district" in values:
-            district = self.districts.get(_name_key(values["district"]))
+            district = _region_get(self.districts, values["district"])
             if district is None:
                 errors.append(
                     (
@@ -249,7 +249,7 @@ class EnterpriseImporter(Importer):
         if "park" in values:
             park = None
             if values["park"]:
-                park = self.parks.get(_name_key(values["park"]))
+                park = _region_get(self.parks, values["park"])
                 if park is None:
                     errors.append(
                         (
@@ -431,6 +431,10 @@ _OBJECT_TYPE = "enterprises.enterprise"
 def _db_value(value: Any) -> Any:
     """A parsed cell as stored: related records by id."""
     return value.pk if isinstance(value, Model) else value
+
+
+def _region_get(table: dict[str, Region], value: str) -> Region | None:
+    return table.get(value) or table.get(_name_key(value))
 
 
 def _lookup(regions: list[Region]) -> dict[str, Region]:

@@ -205,9 +205,12 @@ def run_import(
 
 def _rows(table) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in table.rows:
-        if all(is_blank(c) for c in cells):
-            continue
-        yield number, cells
+        try:
+            blank = not "".join(cells).strip()  # text cells (CSV): one C-level check
+        except TypeError:  # dates or numbers from XLSX
+            blank = all(is_blank(c) for c in cells)
+        if not blank:
+            yield number, cells
 
 
 def _process(importer: Importer, table, result: ImportResult, progress) -> None:
@@ -262,19 +265,28 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
         if progress:
             progress(table.progress(), result.rows)
 
+    plan = [(key, index, by_key[key]) for key, index in positions.items()]
+    width = len(header_cells)
     for number, cells in rows:
         result.rows += 1
         values: dict[str, Any] = {}
         failed = False
-        for key, index in positions.items():
-            column = by_key[key]
-            cell = cells[index] if index < len(cells) else ""
+        count = len(cells)
+        for key, index, column in plan:
+            cell = cells[index] if index < count else ""
             try:
-                values[key] = _parse_cell(column, cell)
+                # The common case, a plain text cell of sensible length, goes straight to
+                # the column's parser; everything else through the full checks.
+                if type(cell) is str and len(cell) <= MAX_CELL_CHARS and not column.required:
+                    values[key] = column.parse(cell)
+                else:
+                    values[key] = _parse_cell(column, cell)
             except CellError as exc:
                 _reject(result, number, column, cell, str(exc), header_cells, cells)
                 failed = True
-        extra = [i for i in range(len(header_cells), len(cells)) if not is_blank(cells[i])]
+        extra = (
+            [i for i in range(width, count) if not is_blank(cells[i])] if count > width else None
+        )
         if extra:
             _reject(
                 result,
