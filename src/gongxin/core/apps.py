@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from gongxin.core import signals  # noqa: F401  (login audit receivers)
+        from gongxin.core.navigation import register_menu
+
+        register_menu(_("Regions and departments"), "reference", order=90)

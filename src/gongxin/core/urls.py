@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("regions/", views.ReferenceView.as_view(), name="reference"),
     path("audit-log/", views.AuditEntryListView.as_view(), name="audit_log"),
     path("imports/<slug:kind>/", views.ImportView.as_view(), name="import"),
     path(

@@ -67,6 +67,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class ReferenceView(LoginRequiredMixin, TemplateView):
+    """The city's regions (with their GB/T 2260 codes), zones and parks, and the
+    departments — what officials write in the 所属区县 / 所属园区 columns of an import."""
+
+    template_name = "core/reference.html"
+
+    def get_context_data(self, **kwargs):
+        from gongxin.core.selectors import department_list, region_list
+
+        context = super().get_context_data(**kwargs)
+        context["regions"] = region_list()
+        context["departments"] = department_list()
+        return context
+
+
 class AuditEntryListView(AdminRequiredMixin, PagedFilterView):
     template_name = "core/auditentry_list.html"
     filterset_class = AuditEntryFilterSet
