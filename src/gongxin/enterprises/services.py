@@ -145,10 +145,57 @@ def enterprise_delete(*, actor: User | None, enterprise: Enterprise) -> None:
     enterprise.delete()
 
 
-# Contacts ---------------------------------------------------------------------------------
+# Records of an enterprise: contacts, qualifications, figures ------------------------------
 
 
-def _audit_child(actor, action, enterprise: Enterprise, child, changes) -> None:
+def _record_save(
+    *,
+    actor: User | None,
+    enterprise: Enterprise,
+    record,
+    creating: bool,
+    fields: tuple[str, ...],
+    data: dict[str, Any],
+    message: str,
+    before_save=None,
+):
+    """Set `fields` of a record of `enterprise` from `data`; if anything changed, validate,
+    save only what changed and audit it on the enterprise's history (with `message`, or
+    the record's kind and name)."""
+    before = {} if creating else snapshot(record, fields)
+    for key in fields:
+        if key in data:
+            setattr(record, key, data[key])
+    changes = diff(before, snapshot(record, fields))
+    if not changes:
+        return record
+    record.full_clean()
+    if before_save is not None:
+        before_save(record)
+    record.save(**({} if creating else {"update_fields": list(changes)}))
+    _audit_on_enterprise(
+        actor,
+        AuditAction.CREATE if creating else AuditAction.UPDATE,
+        enterprise,
+        changes,
+        message or f"{record._meta.verbose_name}：{record}",
+    )
+    return record
+
+
+def _record_delete(*, actor: User | None, record, fields: tuple[str, ...]) -> None:
+    enterprise = record.enterprise
+    _audit_on_enterprise(
+        actor,
+        AuditAction.DELETE,
+        enterprise,
+        diff(snapshot(record, fields), {}),
+        f"{record._meta.verbose_name}：{record}",
+    )
+    record.delete()
+
+
+def _audit_on_enterprise(actor, action, enterprise: Enterprise, changes, message: str) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -156,7 +203,7 @@ def _audit_child(actor, action, enterprise: Enterprise, child, changes) -> None:
         object_id=str(enterprise.pk),
         object_repr=str(enterprise),
         changes=changes,
-        message=f"{child._meta.verbose_name}：{child}",
+        message=message,
     )
 
 
@@ -164,40 +211,35 @@ def _audit_child(actor, action, enterprise: Enterprise, child, changes) -> None:
 def contact_save(
     *, actor: User | None, enterprise: Enterprise, contact: Contact | None, data: dict[str, Any]
 ) -> Contact:
-    """Add or change a contact (enterprise users may do this for their own enterprise)."""
+    """Add or change a contact (enterprise users may do this for their own enterprise).
+    One contact at most is primary."""
     _ensure_in_scope(actor, enterprise, fields=False)
-    creating = contact is None
-    contact = contact or Contact(enterprise=enterprise)
-    if contact.enterprise_id != enterprise.pk:
+    if contact is not None and contact.enterprise_id != enterprise.pk:
         raise PermissionDenied(_("The contact belongs to another enterprise."))
-    before = {} if creating else snapshot(contact, CONTACT_FIELDS)
-    for key in CONTACT_FIELDS:
-        if key in data:
-            setattr(contact, key, data[key])
-    changes = diff(before, snapshot(contact, CONTACT_FIELDS))
-    if not changes:
-        return contact
-    contact.full_clean()
-    if contact.is_primary:
-        enterprise.contacts.exclude(pk=contact.pk).filter(is_primary=True).update(is_primary=False)
-    contact.save(**({} if creating else {"update_fields": list(changes)}))
-    _audit_child(
-        actor, AuditAction.CREATE if creating else AuditAction.UPDATE, enterprise, contact, changes
+
+    def one_primary(record: Contact) -> None:
+        if record.is_primary:
+            enterprise.contacts.exclude(pk=record.pk).filter(is_primary=True).update(
+                is_primary=False
+            )
+
+    record = contact or Contact(enterprise=enterprise)
+    return _record_save(
+        actor=actor,
+        enterprise=enterprise,
+        record=record,
+        creating=contact is None,
+        fields=CONTACT_FIELDS,
+        data=data,
+        message="",
+        before_save=one_primary,
     )
-    return contact
 
 
 @transaction.atomic
 def contact_delete(*, actor: User | None, contact: Contact) -> None:
-    enterprise = contact.enterprise
-    _ensure_in_scope(actor, enterprise, fields=False)
-    _audit_child(
-        actor, AuditAction.DELETE, enterprise, contact, diff(snapshot(contact, CONTACT_FIELDS), {})
-    )
-    contact.delete()
-
-
-# Qualifications ---------------------------------------------------------------------------
+    _ensure_in_scope(actor, contact.enterprise, fields=False)
+    _record_delete(actor=actor, record=contact, fields=CONTACT_FIELDS)
 
 
 @transaction.atomic
@@ -208,43 +250,27 @@ def qualification_save(
     qualification: Qualification | None,
     data: dict[str, Any],
 ) -> Qualification:
+    """Add or change a qualification with its issue and expiry dates."""
     _ensure_in_scope(actor, enterprise)
-    creating = qualification is None
-    qualification = qualification or Qualification(enterprise=enterprise)
-    before = {} if creating else snapshot(qualification, QUALIFICATION_FIELDS)
-    for key in QUALIFICATION_FIELDS:
-        if key in data:
-            setattr(qualification, key, data[key])
-    changes = diff(before, snapshot(qualification, QUALIFICATION_FIELDS))
-    if not changes:
-        return qualification
-    qualification.full_clean()
-    qualification.save(**({} if creating else {"update_fields": list(changes)}))
-    _audit_child(
-        actor,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        enterprise,
-        qualification,
-        changes,
+    if qualification is not None and qualification.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("The qualification belongs to another enterprise."))
+    record = qualification or Qualification(enterprise=enterprise)
+    saved = _record_save(
+        actor=actor,
+        enterprise=enterprise,
+        record=record,
+        creating=qualification is None,
+        fields=QUALIFICATION_FIELDS,
+        data=data,
+        message="",
     )
-    return qualification
+    return saved
 
 
 @transaction.atomic
 def qualification_delete(*, actor: User | None, qualification: Qualification) -> None:
-    enterprise = qualification.enterprise
-    _ensure_in_scope(actor, enterprise)
-    _audit_child(
-        actor,
-        AuditAction.DELETE,
-        enterprise,
-        qualification,
-        diff(snapshot(qualification, QUALIFICATION_FIELDS), {}),
-    )
-    qualification.delete()
-
-
-# Figures ----------------------------------------------------------------------------------
+    _ensure_in_scope(actor, qualification.enterprise)
+    _record_delete(actor=actor, record=qualification, fields=QUALIFICATION_FIELDS)
 
 
 @transaction.atomic
@@ -255,56 +281,33 @@ def monthly_figure_save(
     _ensure_in_scope(actor, enterprise)
     period = period.replace(day=1)
     figure = MonthlyFigure.objects.filter(enterprise=enterprise, period=period).first()
-    creating = figure is None
-    figure = figure or MonthlyFigure(enterprise=enterprise, period=period)
-    before = {} if creating else snapshot(figure, MONTHLY_FIELDS)
-    for key in MONTHLY_FIELDS:
-        if key in data:
-            setattr(figure, key, data[key])
-    changes = diff(before, snapshot(figure, MONTHLY_FIELDS))
-    if not changes:
-        return figure
-    figure.full_clean()
-    figure.save(**({} if creating else {"update_fields": list(changes)}))
-    audit_record(
+    return _record_save(
         actor=actor,
-        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-        object_type="enterprises.enterprise",
-        object_id=str(enterprise.pk),
-        object_repr=str(enterprise),
-        changes=changes,
+        enterprise=enterprise,
+        record=figure or MonthlyFigure(enterprise=enterprise, period=period),
+        creating=figure is None,
+        fields=MONTHLY_FIELDS,
+        data=data,
         message=_("Monthly figures %(period)s") % {"period": f"{period:%Y-%m}"},
     )
-    return figure
 
 
 @transaction.atomic
 def annual_figure_save(
     *, actor: User | None, enterprise: Enterprise, year: int, data: dict[str, Any]
 ) -> AnnualFigure:
+    """Record (or correct) a year's figures, R&D expenditure included."""
     _ensure_in_scope(actor, enterprise)
     figure = AnnualFigure.objects.filter(enterprise=enterprise, year=year).first()
-    creating = figure is None
-    figure = figure or AnnualFigure(enterprise=enterprise, year=year)
-    before = {} if creating else snapshot(figure, ANNUAL_FIELDS)
-    for key in ANNUAL_FIELDS:
-        if key in data:
-            setattr(figure, key, data[key])
-    changes = diff(before, snapshot(figure, ANNUAL_FIELDS))
-    if not changes:
-        return figure
-    figure.full_clean()
-    figure.save(**({} if creating else {"update_fields": list(changes)}))
-    audit_record(
+    return _record_save(
         actor=actor,
-        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-        object_type="enterprises.enterprise",
-        object_id=str(enterprise.pk),
-        object_repr=str(enterprise),
-        changes=changes,
+        enterprise=enterprise,
+        record=figure or AnnualFigure(enterprise=enterprise, year=year),
+        creating=figure is None,
+        fields=ANNUAL_FIELDS,
+        data=data,
         message=_("Annual figures %(year)d") % {"year": year},
     )
-    return figure
 
 
 # Imports and exports ----------------------------------------------------------------------
