@@ -5,6 +5,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    # No persistent connections in tests: the live server's request threads would keep
+    # theirs open and the test database could not be dropped at the end.
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.GONGXIN_IMPORT_SYNC = True
     settings.GONGXIN_IMPORT_DIR = tmp_path / "imports"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongxin.core.models import Industry, Region, User
@@ -195,7 +195,7 @@ def enterprise_detail(request, enterprise_id: int):
 def enterprise_create(request, payload: EnterpriseIn):
     data = _resolve_refs(payload.dict())
     enterprise = services.enterprise_create(actor=request.user, data=data)
-    return 201, selectors.enterprise_list(user=request.user).get(pk=enterprise.pk)
+    return Status(201, selectors.enterprise_list(user=request.user).get(pk=enterprise.pk))
 
 
 @router.patch("/{int:enterprise_id}", response=EnterpriseOut)
@@ -210,7 +210,7 @@ def enterprise_update(request, enterprise_id: int, payload: EnterprisePatch):
 def enterprise_delete(request, enterprise_id: int):
     enterprise = get_object_or_404(selectors.enterprise_scope(request.user), pk=enterprise_id)
     services.enterprise_delete(actor=request.user, enterprise=enterprise)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{int:enterprise_id}/monthly-figures", response=list[MonthlyFigureOut])
