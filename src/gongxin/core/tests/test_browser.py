@@ -43,6 +43,11 @@ def page(live_server):
         yield page
         context.close()
         browser.close()
+        # ORM calls made while Playwright's loop runs get connections of their own context;
+        # close them here, or the test database could not be dropped at the end.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def _login(page, live_server, username, password):
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_sign_in_search_and_open_a_file(page, live_server, archive, tmp_path):
+def test_sign_in_search_and_open_a_file(archive, page, live_server, tmp_path):
     staff, battery = archive
     _login(page, live_server, "clerk", "Clerk-pass-2026")
     assert "企业" in page.inner_text("main")
@@ -91,7 +96,7 @@ def test_sign_in_search_and_open_a_file(page, live_server, archive, tmp_path):
     page.screenshot(path=str(tmp_path / "enterprise.png"), full_page=True)
 
 
-def test_import_a_bad_file_then_a_good_one(page, live_server, archive, tmp_path):
+def test_import_a_bad_file_then_a_good_one(archive, page, live_server, tmp_path):
     _login(page, live_server, "clerk", "Clerk-pass-2026")
     header = "统一社会信用代码,企业名称,所属区县,行业代码\n"
     bad = tmp_path / "bad.csv"
@@ -123,8 +128,9 @@ def test_import_a_bad_file_then_a_good_one(page, live_server, archive, tmp_path)
     assert Enterprise.objects.filter(uscc=make_uscc(901)).exists()
 
 
-def test_switch_to_english(page, live_server, archive):
+def test_switch_to_english(archive, page, live_server):
     _login(page, live_server, "clerk", "Clerk-pass-2026")
     with page.expect_navigation():
         page.select_option("header select[name=language]", "en")
     assert "Enterprises" in page.inner_text("nav.menu")
+
