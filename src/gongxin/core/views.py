@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from gongxin.core import imports
+from gongxin.core.choices import Role
 from gongxin.core.filters import AuditEntryFilterSet
 from gongxin.core.models import AuditEntry, ImportJob
 
@@ -55,7 +56,14 @@ class LoginView(auth_views.LoginView):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The overview of the user's scope; an enterprise user goes straight to its own file."""
+
     template_name = "core/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role == Role.ENTERPRISE and request.user.enterprise_id:
+            return redirect("enterprises:enterprise_detail", pk=request.user.enterprise_id)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         from gongxin.enterprises.choices import SizeClass

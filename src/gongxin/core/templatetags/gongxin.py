@@ -51,3 +51,14 @@ def ratio(numerator, denominator):
     if numerator in (None, "") or not denominator:
         return "—"
     return f"{Decimal(numerator) / Decimal(denominator) * 100:.1f}%"
+
+
+@register.filter
+def object_type_label(object_type: str) -> str:
+    """“enterprises.enterprise” as the model's name in the user's language."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type

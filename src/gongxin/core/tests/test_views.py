@@ -26,3 +26,14 @@ def test_menu_lists_the_archive_and_the_reference(city):
     page = client.get(reverse("home")).content.decode()
     assert reverse("enterprises:enterprise_list") in page
     assert reverse("reference") in page
+
+
+def test_an_enterprise_user_lands_on_its_own_file(city):
+    from gongxin.enterprises.tests.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory()
+    client = Client()
+    client.force_login(UserFactory(role=Role.ENTERPRISE, enterprise=enterprise))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == enterprise.get_absolute_url()
