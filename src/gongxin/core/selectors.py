@@ -35,6 +35,14 @@ def region_with_descendants(region: Region) -> list[int]:
     return found
 
 
+def host_district(region: Region) -> Region | None:
+    """The district or county a zone or park lies in (walking up through zones)."""
+    node = region
+    while node is not None and node.kind not in DISTRICT_KINDS:
+        node = node.parent
+    return node
+
+
 def service_officer_list() -> QuerySet[User]:
     return User.objects.filter(role=Role.OFFICER, is_active=True).order_by("username")
 

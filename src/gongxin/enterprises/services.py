@@ -81,11 +81,16 @@ def _ensure_location_in_scope(actor: User | None, enterprise: Enterprise) -> Non
         return
     region = actor.region
     if region.is_park:
-        from gongxin.core.selectors import region_with_descendants
+        from gongxin.core.selectors import host_district, region_with_descendants
 
         if enterprise.park_id not in region_with_descendants(region):
             raise ValidationError(
                 {"park": _("You may only add enterprises in %(r)s.") % {"r": region}}
+            )
+        host = host_district(region)
+        if host is not None and enterprise.district_id != host.pk:
+            raise ValidationError(
+                {"district": _("%(p)s lies in %(d)s.") % {"p": region, "d": host}}
             )
     elif enterprise.district_id != region.pk:
         raise ValidationError(

@@ -133,4 +133,3 @@ def test_switch_to_english(archive, page, live_server):
     with page.expect_navigation():
         page.select_option("header select[name=language]", "en")
     assert "Enterprises" in page.inner_text("nav.menu")
-

@@ -28,6 +28,8 @@ from django.urls import reverse
 from gongxin.enterprises.models import AnnualFigure, Enterprise, MonthlyFigure
 from gongxin.enterprises.tests.factories import make_uscc
 from gongxin.enterprises.tests.helpers import (
+    DISTRICT_A,
+    DISTRICT_B,
     USER_ROLES,
     World,
     api_usccs,
@@ -402,3 +404,25 @@ def test_inactive_user_sees_nothing(world):
     user.save(update_fields=["is_active"])
     response = client.get(reverse("enterprises:enterprise_detail", args=[world.a.pk]))
     assert response.status_code == 302  # the session no longer authenticates
+
+
+def test_park_staff_place_new_enterprises_in_the_parks_district(world):
+    """A park user (gxq lies in district A) cannot file an enterprise under district B."""
+    from django.core.exceptions import ValidationError
+
+    from gongxin.enterprises import services
+
+    park_user = world.users["park"]
+    regions = world.city.regions
+    data = {
+        "uscc": make_uscc(77_001),
+        "name": "园区新落户企业（演示）",
+        "district": regions[DISTRICT_B],
+        "park": regions["hkc"],
+    }
+    with pytest.raises(ValidationError) as info:
+        services.enterprise_create(actor=park_user, data=data)
+    assert "district" in info.value.message_dict
+    data["district"] = regions[DISTRICT_A]
+    created = services.enterprise_create(actor=park_user, data=data)
+    assert created.park == regions["hkc"]
