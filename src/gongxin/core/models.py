@@ -207,10 +207,11 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)
-    request_id = models.CharField(_("request"), max_length=36, blank=True, db_index=True)
+    request_id = models.CharField(_("request"), max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
-    object_type = models.CharField(_("object type"), max_length=60, blank=True, db_index=True)
+    # Indexed with object_id (Meta.indexes): the history of one record, or of one type.
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -31,11 +31,13 @@ class Enterprise(models.Model):
     established_on = models.DateField(_("date established"), null=True, blank=True)
     registered_capital = models.DecimalField(_("registered capital (yuan)"), **MONEY)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # Indexed together with the name (Meta.indexes), which also serves lookups by region.
     district = models.ForeignKey(
         "core.Region",
         verbose_name=_("district"),
         on_delete=models.PROTECT,
         related_name="district_enterprises",
+        db_index=False,
     )
     park = models.ForeignKey(
         "core.Region",
@@ -44,6 +46,7 @@ class Enterprise(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="park_enterprises",
+        db_index=False,
     )
     industry = models.ForeignKey(
         "core.Industry",
@@ -84,7 +87,6 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["district", "name"], name="enterprise_district_idx"),
             models.Index(fields=["park", "name"], name="enterprise_park_idx"),
-            models.Index(fields=["industry"], name="enterprise_industry_idx"),
         ]
         constraints = [
             models.CheckConstraint(
