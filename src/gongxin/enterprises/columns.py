@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from gongxin.core.models import Industry, Region, User
 from gongxin.core.selectors import region_with_descendants
 from gongxin.core.tabular import columns as c
 from gongxin.core.tabular.columns import CellError, Column
-from gongxin.core.tabular.fastpath import insert_rows
+from gongxin.core.tabular.fastpath import insert_rows, reserve_ids
 from gongxin.core.tabular.importing import (
     Change,
     ChunkOutcome,
@@ -302,6 +301,9 @@ class EnterpriseImporter(Importer):
             )
         if errors:
             raise RowRejected(errors)
+        for key in _RELATED:  # stored as ids from here on: what is written and audited
+            if values.get(key) is not None:
+                values[key] = values[key].pk
 
     def _officer(self, value: str, errors: list) -> User | None:
         if not value:
@@ -359,29 +361,41 @@ class EnterpriseImporter(Importer):
                 continue
             changes = {}
             for key in fields:
-                before, after = stored[_ATTNAMES[key]], _db_value(values[key])
+                before, after = stored[_ATTNAMES[key]], values[key]
                 if before != after:
                     changes[key] = [jsonable(before), jsonable(after)]
             if changes:
                 current = Enterprise(**stored)
                 for key in changes:
-                    setattr(current, _ATTNAMES[key], _db_value(values[key]))
+                    setattr(current, _ATTNAMES[key], values[key])
                 changed.append((row, current, changes))
             else:
                 outcome.unchanged += 1
         now = timezone.now()
-        ids: dict[str, int] = {}
+        ids: list[int] = []
         if new:
-            insert_rows(
-                Enterprise,
-                [*fields, "created_at", "updated_at"],
-                ([*(_db_value(row.values[k]) for k in fields), now, now] for row in new),
-            )
-            ids = dict(
-                Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in new]).values_list(
-                    "uscc", "pk"
+            ids = reserve_ids(Enterprise, len(new))
+            if ids:
+                insert_rows(
+                    Enterprise,
+                    ["id", *fields, "created_at", "updated_at"],
+                    (
+                        [pk, *(row.values[k] for k in fields), now, now]
+                        for pk, row in zip(ids, new, strict=True)
+                    ),
                 )
-            )
+            else:  # no sequence to draw from: ask the database which ids it gave
+                insert_rows(
+                    Enterprise,
+                    [*fields, "created_at", "updated_at"],
+                    ([*(row.values[k] for k in fields), now, now] for row in new),
+                )
+                given = dict(
+                    Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in new]).values_list(
+                        "uscc", "pk"
+                    )
+                )
+                ids = [given[row.values["uscc"]] for row in new]
         if changed:
             update_fields = sorted({k for _, _, ch in changed for k in ch} | {"updated_at"})
             for _row, enterprise, _ch in changed:
@@ -391,17 +405,17 @@ class EnterpriseImporter(Importer):
             )
         audit = AuditBatch(actor=self.actor)
         message = _("Import")
-        for row in new:
+        for pk, row in zip(ids, new, strict=True):
             changes = {}
             for key in fields:
-                value = _db_value(row.values[key])
+                value = row.values[key]
                 if value not in (None, "", False):
                     changes[key] = [None, jsonable(value)]
             name = row.values.get("name", "")
             audit.add(
                 action=AuditAction.CREATE,
                 object_type=_OBJECT_TYPE,
-                object_id=str(ids[row.values["uscc"]]),
+                object_id=str(pk),
                 object_repr=name,
                 changes=changes,
                 message=message,
@@ -428,9 +442,7 @@ _ATTNAMES = {name: Enterprise._meta.get_field(name).attname for name in ENTERPRI
 _OBJECT_TYPE = "enterprises.enterprise"
 
 
-def _db_value(value: Any) -> Any:
-    """A parsed cell as stored: related records by id."""
-    return value.pk if isinstance(value, Model) else value
+_RELATED = ("district", "park", "industry", "service_officer")
 
 
 def _region_get(table: dict[str, Region], value: str) -> Region | None:

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_load_industry_classification'),
+        ("core", "0003_load_industry_classification"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='object_type',
-            field=models.CharField(blank=True, max_length=60, verbose_name='object type'),
+            model_name="auditentry",
+            name="object_type",
+            field=models.CharField(blank=True, max_length=60, verbose_name="object type"),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='request_id',
-            field=models.CharField(blank=True, max_length=36, verbose_name='request'),
+            model_name="auditentry",
+            name="request_id",
+            field=models.CharField(blank=True, max_length=36, verbose_name="request"),
         ),
     ]

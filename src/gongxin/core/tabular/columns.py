@@ -134,6 +134,8 @@ def is_blank(cell: object) -> bool:
 
 def normalize_newlines(value: str) -> str:
     """Line breaks as LF, whatever the browser, spreadsheet or CSV wrote (CRLF, CR)."""
+    if "\r" not in value:
+        return value
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 

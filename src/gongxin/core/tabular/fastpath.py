@@ -72,6 +72,20 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     return count
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys drawn from the table's sequence in one query, so rows can
+    be inserted with their ids (PostgreSQL); [] where there is no sequence to draw from."""
+    if connection.vendor != "postgresql" or count == 0:
+        return []
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _default(field: models.Field) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         from django.utils import timezone

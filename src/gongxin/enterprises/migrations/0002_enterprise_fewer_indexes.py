@@ -5,25 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_audit_fewer_indexes'),
-        ('enterprises', '0001_initial'),
+        ("core", "0004_audit_fewer_indexes"),
+        ("enterprises", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='enterprise',
-            name='enterprise_industry_idx',
+            model_name="enterprise",
+            name="enterprise_industry_idx",
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='district',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='district_enterprises', to='core.region', verbose_name='district'),
+            model_name="enterprise",
+            name="district",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="district_enterprises",
+                to="core.region",
+                verbose_name="district",
+            ),
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='park',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='park_enterprises', to='core.region', verbose_name='park'),
+            model_name="enterprise",
+            name="park",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="park_enterprises",
+                to="core.region",
+                verbose_name="park",
+            ),
         ),
     ]
