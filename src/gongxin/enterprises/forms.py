@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
@@ -149,11 +148,3 @@ class AnnualFigureForm(_FiguresForm):
         "rd_expense",
         "total_assets",
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (CSV or XLSX)"),
-        validators=[FileExtensionValidator(["csv", "xlsx", "txt"])],
-    )
-    dry_run = forms.BooleanField(label=_("Check only (dry run)"), required=False, initial=True)
