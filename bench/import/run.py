@@ -12,6 +12,7 @@ bench/results/import-<YYYYMMDD-HHMM>.json and .md. See bench/README.md.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import hashlib
 import json
@@ -89,26 +90,30 @@ def worker(db: Database, *args: str, timeout: float) -> dict:
 # Databases ----------------------------------------------------------------------------------
 
 
-class Database:
+class Database(abc.ABC):
     """A benchmark database: a template (migrated, regions loaded) copied for every run."""
 
     label = ""
 
+    @abc.abstractmethod
     def env(self) -> dict[str, str]:
-        raise NotImplementedError
+        """Environment variables that point a worker at this database."""
 
+    @abc.abstractmethod
     def prepare_template(self, *, timeout: float) -> None:
-        raise NotImplementedError
+        """Build the template: migrated, regions loaded."""
 
+    @abc.abstractmethod
     def fresh(self) -> None:
         """Replace the run database by a copy of the template."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def drop(self) -> None:
-        raise NotImplementedError
+        """Remove the run database and the template."""
 
+    @abc.abstractmethod
     def version(self) -> str:
-        raise NotImplementedError
+        """The database server's version, for the report."""
 
 
 class SqliteDatabase(Database):

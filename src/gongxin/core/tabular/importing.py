@@ -9,6 +9,7 @@ and the keys already seen are kept in a temporary table: memory does not grow wi
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -116,7 +117,7 @@ class RowRejected(Exception):
         self.errors = errors  # (column key or "", reason)
 
 
-class Importer:
+class Importer(abc.ABC):
     """What one kind of file holds and how its rows are written. Subclass per import."""
 
     #: Short name used in commands and audit messages ("enterprises").
@@ -129,10 +130,10 @@ class Importer:
     def __init__(self, *, actor: User | None):
         self.actor = actor
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027  (optional hook)
         """Load the lookup tables the rows refer to (one query each)."""
 
-    def check_row(self, values: dict[str, Any]) -> None:
+    def check_row(self, values: dict[str, Any]) -> None:  # noqa: B027  (optional hook)
         """Rules spanning several cells of one row; raise RowRejected."""
 
     def row_key(self, values: dict[str, Any]) -> Hashable:
@@ -142,9 +143,9 @@ class Importer:
         """Rules that need the database for a chunk (one query); {row number: errors}."""
         return {}
 
+    @abc.abstractmethod
     def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
         """Upsert checked rows; write audit entries for what changed."""
-        raise NotImplementedError  # each importer writes its own rows
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)

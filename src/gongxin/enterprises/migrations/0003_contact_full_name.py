@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_enterprise_fewer_indexes'),
+        ("enterprises", "0002_enterprise_fewer_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='name',
-            field=models.CharField(max_length=50, verbose_name='full name'),
+            model_name="contact",
+            name="name",
+            field=models.CharField(max_length=50, verbose_name="full name"),
         ),
     ]
