@@ -300,9 +300,8 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
                 cells,
             )
             failed = True
-        if failed:
-            continue
         try:
+            # Also for a row with bad cells, so that all its errors are listed at once.
             importer.check_row(values)
         except RowRejected as exc:
             for key, reason in exc.errors:
@@ -315,6 +314,8 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
                     header_cells,
                     cells,
                 )
+            continue
+        if failed:
             continue
         chunk.append(ImportRow(number, values, cells))
         if len(chunk) >= importer.chunk_size:

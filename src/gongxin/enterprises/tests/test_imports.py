@@ -995,3 +995,11 @@ def test_october_typed_as_a_number_is_not_read_as_january(companies):
     lines[1][2] = 2024.10
     result = run(xlsx_bytes(lines), "f.xlsx", importer=MonthlyFigureImporter)
     assert not result.ok or MonthlyFigure.objects.get().period == dt.date(2024, 10, 1)
+
+
+def test_every_error_of_a_row_is_listed_at_once(city):
+    """A bad date and an unknown district in one row: both are reported, not one per upload."""
+    result = import_rows([enterprise_row(31, established_on="2020-13-01", district="火星区")])
+    columns = {error.column for error in result.errors if error.row == 2}
+    assert {"成立日期", "所属区县"} <= columns
+    assert Enterprise.objects.count() == 0
