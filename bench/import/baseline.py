@@ -37,6 +37,7 @@ from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS
 from gongxin.core.models import Industry, Region, User
 from gongxin.enterprises.columns import SIZE_LABELS, STATUS_LABELS
 from gongxin.enterprises.models import Enterprise
+from gongxin.enterprises.services import ENTERPRISE_FIELDS
 
 WAN = Decimal(10_000)
 
@@ -140,23 +141,7 @@ class EnterpriseResource(resources.ModelResource):
 
     class Meta:
         model = Enterprise
-        fields = (
-            "uscc",
-            "name",
-            "legal_representative",
-            "established_on",
-            "registered_capital",
-            "address",
-            "district",
-            "park",
-            "industry",
-            "size_class",
-            "above_scale",
-            "status",
-            "main_products",
-            "business_scope",
-            "service_officer",
-        )
+        fields = ENTERPRISE_FIELDS
         import_id_fields = ["uscc"]
         instance_loader_class = CachedInstanceLoader
         use_bulk = True

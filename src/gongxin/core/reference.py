@@ -6,6 +6,12 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+def industry_code(value: str | None) -> str:
+    """A GB/T 4754 code as stored: “c3961 ” → “3961” (a leading section letter dropped)."""
+    code = (value or "").strip().upper()
+    return code[1:] if code[:1].isalpha() else code
+
+
 def industry_rows() -> list[tuple[str, str, int, str | None]]:
     """(code, name, level, parent code) for every category in the data file, parents first."""
     rows = []

@@ -5,11 +5,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS
 from gongxin.core.models import Industry, Region, User
+from gongxin.core.reference import industry_code
 from gongxin.enterprises import selectors, services
 
 router = Router(tags=["enterprises"])
@@ -138,30 +141,32 @@ class MonthlyFigureIn(Schema):
     electricity: Decimal | None = Field(None, description="kWh")
 
 
+def _region(value: str, kinds) -> Region | None:
+    """A region of one of `kinds` by its code or its name (one query)."""
+    return (
+        Region.objects.filter(kind__in=kinds)
+        .filter(Q(code=value) | Q(name=value))
+        .order_by(Case(When(code=value, then=0), default=1))
+        .first()
+    )
+
+
 def _resolve_refs(data: dict) -> dict:
     """Codes and names in the payload to the records they name (ValidationError if unknown)."""
     errors = {}
-    if data.get("district") is not None:
-        region = (
-            Region.objects.filter(code=data["district"]).first()
-            or Region.objects.filter(name=data["district"]).first()
-        )
-        if region is None:
-            errors["district"] = [f"Unknown district {data['district']}"]
-        data["district"] = region
-    if "park" in data:
-        if data["park"]:
-            park = (
-                Region.objects.filter(code=data["park"]).first()
-                or Region.objects.filter(name=data["park"]).first()
-            )
-            if park is None:
-                errors["park"] = [f"Unknown park {data['park']}"]
-            data["park"] = park
-        else:
-            data["park"] = None
+    for key, kinds, label in (
+        ("district", DISTRICT_KINDS, "district"),
+        ("park", PARK_KINDS, "park"),
+    ):
+        if data.get(key):
+            region = _region(data[key], kinds)
+            if region is None:
+                errors[key] = [f"Unknown {label} {data[key]}"]
+            data[key] = region
+        elif key in data:
+            data[key] = None
     if "industry" in data:
-        code = (data["industry"] or "").upper().lstrip("ABCDEFGHIJKLMNOPQRST")
+        code = industry_code(data["industry"])
         industry = Industry.objects.filter(code=code).first() if code else None
         if code and industry is None:
             errors["industry"] = [f"Unknown industry code {data['industry']}"]

@@ -33,7 +33,8 @@ TEMPLATE_NOTES = {
 
 def enterprise_export(target, *, user: User | None, filters=None) -> int:
     """The enterprises the user may see (filtered like the list) as an XLSX file."""
-    qs = enterprise_list(user=user, filters=filters) if user else _all()
+    # The list's scope and filters, without the qualifications it prefetches for display.
+    qs = enterprise_list(user=user, filters=filters).prefetch_related(None) if user else _all()
     return write_export(
         target,
         title=_("Enterprises"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import Role
 from gongxin.core.models import Region
+from gongxin.core.reference import industry_code
 from gongxin.core.selectors import district_list, park_list, region_with_descendants
 from gongxin.enterprises.choices import EnterpriseStatus, QualificationKind, SizeClass
 from gongxin.enterprises.models import Enterprise
@@ -103,7 +104,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return queryset.filter(park_id__in=region_with_descendants(value)) if value else queryset
 
     def filter_industry(self, queryset, name, value):
-        code = value.strip().upper().lstrip("ABCDEFGHIJKLMNOPQRST")
+        code = industry_code(value)
         if not code:
             return queryset
         return queryset.filter(industry__code__startswith=code)
