@@ -1,6 +1,6 @@
 """The audit trail: who changed what, when, with the values before and after.
 
-Services call `audit_record` (or an `AuditBatch` for bulk work) inside their
+Services call `audit_record` (imports: `tabular.upsert`, set-wise) inside their
 transaction, so an entry exists exactly when the change it describes was committed.
 The request id and client address come from the request being served, or from the
 command being run (`audit_context`).
@@ -36,6 +36,10 @@ def audit_context(*, request_id: str | None = None, ip_address: str | None = Non
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+def current_ip_address() -> str | None:
+    return _ip_address.get()
 
 
 def jsonable(value: Any) -> Any:
@@ -111,63 +115,3 @@ def audit_record(**kwargs: Any) -> AuditEntry:
     entry = audit_entry(**kwargs)
     entry.save()
     return entry
-
-
-class AuditBatch:
-    """Audit entries of bulk work (a chunk of an import), kept as plain rows and written
-    together by `save()` through the fast insert path — no model instance per entry."""
-
-    FIELDS = (
-        "created_at",
-        "actor",
-        "actor_name",
-        "request_id",
-        "ip_address",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "changes",
-        "message",
-    )
-
-    def __init__(self, *, actor: User | None) -> None:
-        self.actor_id = actor.pk if actor is not None and actor.pk else None
-        self.actor_name = (actor.get_username() if actor is not None else "system")[:150]
-        self.request_id, self.ip_address = current_request_id(), _ip_address.get()
-        self.rows: list[tuple] = []
-
-    def add(
-        self,
-        *,
-        action: str,
-        object_type: str,
-        object_id: str,
-        object_repr: str,
-        changes: dict[str, Any],
-        message: str = "",
-    ) -> None:
-        self.rows.append(
-            (
-                self.actor_id,
-                self.actor_name,
-                self.request_id,
-                self.ip_address,
-                action,
-                object_type,
-                object_id,
-                object_repr[:200],
-                changes,
-                message[:500],
-            )
-        )
-
-    def save(self) -> None:
-        from django.utils import timezone
-
-        from gongxin.core.tabular.fastpath import insert_rows
-
-        if self.rows:
-            now = timezone.now()
-            insert_rows(AuditEntry, self.FIELDS, ((now, *row) for row in self.rows))
-            self.rows = []

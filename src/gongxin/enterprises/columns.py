@@ -9,16 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxin.core.audit import AuditBatch, diff, jsonable
-from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, AuditAction, Role
+from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
 from gongxin.core.models import Industry, Region, User
 from gongxin.core.selectors import region_with_descendants
 from gongxin.core.tabular import columns as c
 from gongxin.core.tabular.columns import CellError, Column
-from gongxin.core.tabular.fastpath import insert_rows, reserve_ids
 from gongxin.core.tabular.importing import (
     Change,
     ChunkOutcome,
@@ -26,6 +23,7 @@ from gongxin.core.tabular.importing import (
     ImportRow,
     RowRejected,
 )
+from gongxin.core.tabular.upsert import AuditSpec, ChunkUpsert, StagedRow, Written
 from gongxin.enterprises.choices import EnterpriseStatus, SizeClass
 from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.enterprises.selectors import enterprise_scope
@@ -212,6 +210,7 @@ class EnterpriseImporter(Importer):
     key_columns = ("uscc",)
 
     def prepare(self) -> None:
+        self.upsert: ChunkUpsert | None = None
         regions = list(Region.objects.all())
         self.districts = _lookup([r for r in regions if r.kind in DISTRICT_KINDS])
         self.parks = _lookup([r for r in regions if r.kind in PARK_KINDS])
@@ -326,120 +325,48 @@ class EnterpriseImporter(Importer):
         return None
 
     def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
-        # Stored values as plain dicts (attname -> value): cheaper than model instances.
-        self._existing = {
-            e["uscc"]: e
-            for e in Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in rows]).values(
-                "pk", *_ATTNAMES.values()
+        if self.upsert is None:
+            self.upsert = ChunkUpsert(
+                Enterprise,
+                key=("uscc",),
+                fields=[k for k in ENTERPRISE_FIELDS if k in rows[0].values],
+                actor=self.actor,
+                audit=AuditSpec(_OBJECT_TYPE, repr_field="name"),
             )
-        }
-        if self.actor is None:
-            return {}
-        allowed = set(
-            enterprise_scope(self.actor, for_change=True)
-            .filter(pk__in=[e["pk"] for e in self._existing.values()])
-            .values_list("pk", flat=True)
-        )
-        return {
-            row.number: [("uscc", _("This enterprise is outside your scope."))]
-            for row in rows
-            if row.values["uscc"] in self._existing
-            and self._existing[row.values["uscc"]]["pk"] not in allowed
-        }
-
-    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
-        outcome = ChunkOutcome()
-        existing = self._existing
-        fields = [k for k in ENTERPRISE_FIELDS if k in rows[0].values]
-        new: list[ImportRow] = []
-        changed: list[tuple[ImportRow, Enterprise, dict]] = []
-        for row in rows:
-            values = row.values
-            stored = existing.get(values["uscc"])
-            if stored is None:
-                new.append(row)
-                continue
-            changes = {}
-            for key in fields:
-                before, after = stored[_ATTNAMES[key]], values[key]
-                if before != after:
-                    changes[key] = [jsonable(before), jsonable(after)]
-            if changes:
-                current = Enterprise(**stored)
-                for key in changes:
-                    setattr(current, _ATTNAMES[key], values[key])
-                changed.append((row, current, changes))
-            else:
-                outcome.unchanged += 1
-        now = timezone.now()
-        ids: list[int] = []
-        if new:
-            ids = reserve_ids(Enterprise, len(new))
-            if ids:
-                insert_rows(
-                    Enterprise,
-                    ["id", *fields, "created_at", "updated_at"],
-                    (
-                        [pk, *(row.values[k] for k in fields), now, now]
-                        for pk, row in zip(ids, new, strict=True)
-                    ),
-                )
-            else:  # no sequence to draw from: ask the database which ids it gave
-                insert_rows(
-                    Enterprise,
-                    [*fields, "created_at", "updated_at"],
-                    ([*(row.values[k] for k in fields), now, now] for row in new),
-                )
-                given = dict(
-                    Enterprise.objects.filter(uscc__in=[r.values["uscc"] for r in new]).values_list(
-                        "uscc", "pk"
-                    )
-                )
-                ids = [given[row.values["uscc"]] for row in new]
-        if changed:
-            update_fields = sorted({k for _, _, ch in changed for k in ch} | {"updated_at"})
-            for _row, enterprise, _ch in changed:
-                enterprise.updated_at = now
-            Enterprise.objects.bulk_update(
-                [e for _, e, _ in changed], update_fields, batch_size=500
-            )
-        audit = AuditBatch(actor=self.actor)
         message = _("Import")
-        for pk, row in zip(ids, new, strict=True):
-            changes = {}
-            for key in fields:
-                value = row.values[key]
-                if value not in (None, "", False):
-                    changes[key] = [None, jsonable(value)]
-            name = row.values.get("name", "")
-            audit.add(
-                action=AuditAction.CREATE,
-                object_type=_OBJECT_TYPE,
-                object_id=str(pk),
-                object_repr=name,
-                changes=changes,
-                message=message,
-            )
-            if len(outcome.changes) < 50:
-                outcome.changes.append(Change(row.number, "create", name, changes))
-        for row, enterprise, changes in changed:
-            audit.add(
-                action=AuditAction.UPDATE,
-                object_type=_OBJECT_TYPE,
-                object_id=str(enterprise.pk),
-                object_repr=enterprise.name,
-                changes=changes,
-                message=message,
-            )
-            if len(outcome.changes) < 100:
-                outcome.changes.append(Change(row.number, "update", enterprise.name, changes))
-        audit.save()
-        outcome.created, outcome.updated = len(new), len(changed)
-        return outcome
+        repeats = self.upsert.stage(
+            [StagedRow(r.number, r.values, r.values.get("name", ""), message) for r in rows]
+        )
+        errors = self.repeated(repeats)
+        if self.actor is not None:
+            reason = _("This enterprise is outside your scope.")
+            for number in self.upsert.outside(enterprise_scope(self.actor, for_change=True)):
+                errors.setdefault(number, []).append(("uscc", reason))
+        return errors
+
+    def apply(self, rows: list[ImportRow], *, sample: int) -> ChunkOutcome:
+        written = self.upsert.write(sample=sample)
+        labels = {r.number: r.values.get("name") or r.values["uscc"] for r in rows}
+        return _outcome(written, labels)
+
+    def finish(self) -> None:
+        if self.upsert is not None:
+            self.upsert.close()
 
 
-_ATTNAMES = {name: Enterprise._meta.get_field(name).attname for name in ENTERPRISE_FIELDS}
 _OBJECT_TYPE = "enterprises.enterprise"
+
+
+def _outcome(written: Written, labels: dict[int, str]) -> ChunkOutcome:
+    return ChunkOutcome(
+        created=written.created,
+        updated=written.updated,
+        unchanged=written.unchanged,
+        changes=[
+            Change(number, action, labels.get(number, ""), changes)
+            for number, action, changes in written.sample
+        ],
+    )
 
 
 _RELATED = ("district", "park", "industry", "service_officer")
@@ -466,7 +393,9 @@ class MonthlyFigureImporter(Importer):
     kind = "figures"
     columns = FIGURE_COLUMNS
     key_columns = ("uscc", "period")
-    chunk_size = 2000
+
+    def prepare(self) -> None:
+        self.upsert: ChunkUpsert | None = None
 
     def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
         codes = {r.values["uscc"] for r in rows}
@@ -496,57 +425,41 @@ class MonthlyFigureImporter(Importer):
                         _("The archive has this code as “%(name)s”.") % {"name": enterprise.name},
                     )
                 ]
+        if self.upsert is None:
+            self.upsert = ChunkUpsert(
+                MonthlyFigure,
+                key=("enterprise", "period"),
+                fields=[k for k in MONTHLY_FIELDS if k in rows[0].values],
+                actor=self.actor,
+                audit=AuditSpec(_OBJECT_TYPE, object_id="enterprise", fields=MONTHLY_FIELDS),
+            )
+        staged = []
+        for row in rows:
+            if row.number in errors:
+                continue
+            enterprise = self._enterprises[row.values["uscc"]]
+            month = f"{row.values['period']:%Y-%m}"
+            staged.append(
+                StagedRow(
+                    row.number,
+                    {**row.values, "enterprise": enterprise.pk},
+                    enterprise.name,
+                    _("Monthly figures %(period)s (import)") % {"period": month},
+                )
+            )
+        errors.update(self.repeated(self.upsert.stage(staged)))
         return errors
 
-    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
-        outcome = ChunkOutcome()
-        fields = [k for k in MONTHLY_FIELDS if k in rows[0].values]
-        ids = {e.pk for e in self._enterprises.values()}
-        periods = {r.values["period"] for r in rows}
-        existing = {
-            (f.enterprise_id, f.period): f
-            for f in MonthlyFigure.objects.filter(enterprise_id__in=ids, period__in=periods)
+    def apply(self, rows: list[ImportRow], *, sample: int) -> ChunkOutcome:
+        labels = {
+            row.number: f"{self._enterprises[row.values['uscc']].name} {row.values['period']:%Y-%m}"
+            for row in rows
         }
-        new, changed = [], []
-        audit = AuditBatch(actor=self.actor)
-        for row in rows:
-            enterprise = self._enterprises[row.values["uscc"]]
-            values = {k: row.values[k] for k in fields}
-            current = existing.get((enterprise.pk, row.values["period"]))
-            label = f"{enterprise.name} {row.values['period']:%Y-%m}"
-            if current is None:
-                new.append((enterprise.pk, row.values["period"], *(values[k] for k in fields)))
-                changes = {k: [None, jsonable(v)] for k, v in values.items() if v is not None}
-                action = "create"
-            else:
-                changes = diff(
-                    {k: jsonable(getattr(current, k)) for k in fields},
-                    {k: jsonable(v) for k, v in values.items()},
-                )
-                if not changes:
-                    outcome.unchanged += 1
-                    continue
-                for key in changes:
-                    setattr(current, key, values[key])
-                changed.append(current)
-                action = "update"
-            audit.add(
-                action=AuditAction.CREATE if action == "create" else AuditAction.UPDATE,
-                object_type=_OBJECT_TYPE,
-                object_id=str(enterprise.pk),
-                object_repr=enterprise.name,
-                changes=changes,
-                message=_("Monthly figures %(period)s (import)")
-                % {"period": f"{row.values['period']:%Y-%m}"},
-            )
-            if len(outcome.changes) < 100:
-                outcome.changes.append(Change(row.number, action, label, changes))
-        insert_rows(MonthlyFigure, ["enterprise", "period", *fields], new)
-        if changed:
-            MonthlyFigure.objects.bulk_update(changed, fields, batch_size=500)
-        audit.save()
-        outcome.created, outcome.updated = len(new), len(changed)
-        return outcome
+        return _outcome(self.upsert.write(sample=sample), labels)
+
+    def finish(self) -> None:
+        if self.upsert is not None:
+            self.upsert.close()
 
 
 def enterprise_export_rows(queryset) -> Any:

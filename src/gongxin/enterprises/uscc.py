@@ -10,6 +10,22 @@ from stdnum.cn import uscc as stdnum_uscc
 _ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
 #: A code already in canonical form: 8 digits, then 10 characters of the code alphabet.
 _CANONICAL = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+#: GB 32100-2015 check character, computed position by position: {(position, character):
+#: weighted value}. The same computation as stdnum's `calc_check_digit` without its
+#: clean-up of the input, for the import of large files; the tests hold the two equal.
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_WEIGHTED = {
+    (position, char): _CODE_CHARS.index(char) * weight
+    for position, weight in enumerate(_WEIGHTS)
+    for char in _CODE_CHARS
+}
+
+
+def check_character(code17: str) -> str:
+    """The check character of the first 17 characters of a canonical code."""
+    total = sum(map(_WEIGHTED.__getitem__, enumerate(code17)))
+    return _CODE_CHARS[(31 - total) % 31]
 
 
 def uscc_clean(value: str) -> str:
@@ -17,8 +33,8 @@ def uscc_clean(value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("The unified social credit code is empty."), code="required")
-    if _CANONICAL.fullmatch(raw) and stdnum_uscc.calc_check_digit(raw[:17]) == raw[17]:
-        return raw  # the common case, checked without stdnum's generic clean-up
+    if _CANONICAL.fullmatch(raw) and check_character(raw[:17]) == raw[17]:
+        return raw  # the common case; anything else is judged by stdnum below
     compact = stdnum_uscc.compact(raw)
     if len(compact) == 18 and not compact[:8].isdigit() and all(c in _ALPHABET for c in compact):
         raise ValidationError(

@@ -1,20 +1,28 @@
 """The import pipeline: decode, map headers, parse and check rows, upsert, all or nothing.
 
 An `Importer` subclass says what a file holds (its columns and natural key) and how to
-upsert a chunk of checked rows; `run_import` does everything else the same way for every
-import. The whole file is one transaction: when any row is rejected, or on a dry run,
-it is rolled back and the database is as it was. Rows are read and written in chunks,
-and the keys already seen are kept in a temporary table: memory does not grow with the file.
+upsert a chunk of checked rows (with `tabular.upsert.ChunkUpsert`); `run_import` does
+everything else the same way for every import. The whole file is one transaction: when
+any row is rejected, or on a dry run, it is rolled back and the database is as it was.
+
+Rows are read and parsed in a thread of their own and written in chunks, so the
+database writes one chunk while the next is parsed. The keys already seen stay in a
+temporary table of the database: memory does not grow with the file.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Hashable, Iterator
+import contextlib
+import contextvars
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongxin.core.audit import audit_record
@@ -27,7 +35,6 @@ from gongxin.core.tabular.columns import (
     is_blank,
     map_headers,
 )
-from gongxin.core.tabular.keys import SeenKeys, key_text
 from gongxin.core.tabular.reading import MAX_CELL_CHARS, FormulaCell, TableFileError, open_table
 
 MAX_ERRORS_KEPT = 1000
@@ -125,7 +132,7 @@ class Importer(abc.ABC):
     columns: list[Column] = []
     #: Keys of the columns that identify a row (the natural key).
     key_columns: tuple[str, ...] = ()
-    chunk_size: int = 1000
+    chunk_size: int = 2000
 
     def __init__(self, *, actor: User | None):
         self.actor = actor
@@ -134,18 +141,35 @@ class Importer(abc.ABC):
         """Load the lookup tables the rows refer to (one query each)."""
 
     def check_row(self, values: dict[str, Any]) -> None:  # noqa: B027  (optional hook)
-        """Rules spanning several cells of one row; raise RowRejected."""
-
-    def row_key(self, values: dict[str, Any]) -> Hashable:
-        return tuple(values.get(k) for k in self.key_columns)
-
-    def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
-        """Rules that need the database for a chunk (one query); {row number: errors}."""
-        return {}
+        """Rules spanning several cells of one row; raise RowRejected. Runs in the
+        import's parsing thread: use what `prepare()` loaded, never the database."""
 
     @abc.abstractmethod
-    def apply(self, rows: list[ImportRow]) -> ChunkOutcome:
-        """Upsert checked rows; write audit entries for what changed."""
+    def check_chunk(self, rows: list[ImportRow]) -> dict[int, list[tuple[str, str]]]:
+        """Stage the chunk for `apply` and check what needs the database (a record
+        repeated in the file, scope); {row number: [(column key, reason)]}."""
+
+    def repeated(self, repeats: dict[int, int]) -> dict[int, list[tuple[str, str]]]:
+        """Errors for rows whose natural key came earlier in the file ({row: earlier row}
+        as `ChunkUpsert.stage` returns it)."""
+        return {
+            row: [
+                (
+                    self.key_columns[0],
+                    _("Repeats row %(row)d: the same record appears twice in the file.")
+                    % {"row": first},
+                )
+            ]
+            for row, first in repeats.items()
+        }
+
+    @abc.abstractmethod
+    def apply(self, rows: list[ImportRow], *, sample: int) -> ChunkOutcome:
+        """Upsert checked rows; write audit entries for what changed. Describe the
+        changes of the first `sample` changed rows in `ChunkOutcome.changes`."""
+
+    def finish(self) -> None:  # noqa: B027  (optional hook)
+        """Called once every chunk is written: drop what the chunks needed."""
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -229,100 +253,44 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
     importer.prepare()
     positions = headers.positions
     by_key = {c.key: c for c in importer.columns}
-    seen = SeenKeys()
     chunk: list[ImportRow] = []
-    key_column = by_key[importer.key_columns[0]]
 
     def flush() -> None:
-        repeats = seen.add([(key_text(importer.row_key(r.values)), r.number) for r in chunk])
-        if repeats:
-            for row in chunk:
-                if row.number in repeats:
-                    _reject(
-                        result,
-                        row.number,
-                        key_column,
-                        row.values.get(key_column.key, ""),
-                        _("Repeats row %(row)d: the same record appears twice in the file.")
-                        % {"row": repeats[row.number]},
-                        header_cells,
-                        row.cells,
-                    )
-            chunk[:] = [row for row in chunk if row.number not in repeats]
         chunk_errors = importer.check_chunk(chunk) if chunk else {}
         for row in chunk:
             for key, reason in chunk_errors.get(row.number, []):
                 value = _cell_of(row.cells, positions.get(key))
                 _reject(result, row.number, by_key.get(key), value, reason, header_cells, row.cells)
         if result.ok and chunk:
-            outcome = importer.apply(chunk)
+            room = MAX_CHANGES_KEPT - len(result.changes)
+            outcome = importer.apply(chunk, sample=max(room, 0))
             result.created += outcome.created
             result.updated += outcome.updated
             result.unchanged += outcome.unchanged
-            room = MAX_CHANGES_KEPT - len(result.changes)
             if room > 0:
                 result.changes.extend(outcome.changes[:room])
         chunk.clear()
-        if progress:
-            progress(table.progress(), result.rows)
 
-    plan = [(key, index, by_key[key]) for key, index in positions.items()]
-    width = len(header_cells)
-    for number, cells in rows:
-        result.rows += 1
-        values: dict[str, Any] = {}
-        failed = False
-        count = len(cells)
-        for key, index, column in plan:
-            cell = cells[index] if index < count else ""
-            try:
-                # The common case, a plain text cell of sensible length, goes straight to
-                # the column's parser; everything else through the full checks.
-                if type(cell) is str and len(cell) <= MAX_CELL_CHARS and not column.required:
-                    values[key] = column.parse(cell)
-                else:
-                    values[key] = _parse_cell(column, cell)
-            except CellError as exc:
-                _reject(result, number, column, cell, str(exc), header_cells, cells)
-                failed = True
-        extra = (
-            [i for i in range(width, count) if not is_blank(cells[i])] if count > width else None
-        )
-        if extra:
-            _reject(
-                result,
-                number,
-                None,
-                str(cells[extra[0]]),
-                _("Cell %(cell)s is outside the columns of the header row.")
-                % {"cell": f"{column_letter(extra[0])}{number}"},
-                header_cells,
-                cells,
-            )
-            failed = True
-        try:
-            # Also for a row with bad cells, so that all its errors are listed at once.
-            importer.check_row(values)
-        except RowRejected as exc:
-            for key, reason in exc.errors:
-                _reject(
-                    result,
-                    number,
-                    by_key.get(key),
-                    _cell_of(cells, positions.get(key)),
-                    reason,
-                    header_cells,
-                    cells,
-                )
-            continue
-        if failed:
-            continue
-        chunk.append(ImportRow(number, values, cells))
-        if len(chunk) >= importer.chunk_size:
+    parser = _RowParser(importer, rows, positions, header_cells, table.progress)
+    try:
+        for batch, done in parser:
+            for parsed in batch:
+                result.rows += 1
+                for column, value, reason in parsed.errors:
+                    _reject(
+                        result, parsed.number, column, value, reason, header_cells, parsed.cells
+                    )
+                if not parsed.errors:
+                    chunk.append(ImportRow(parsed.number, parsed.values, parsed.cells))
+                    if len(chunk) >= importer.chunk_size:
+                        flush()
+            if progress:
+                progress(done, result.rows)
+        if chunk:
             flush()
-    if chunk:
-        flush()
-    seen.close()
+    finally:
+        parser.close()
+    importer.finish()
     if result.rows == 0:
         result.add_error(
             RowError(
@@ -332,6 +300,127 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
                 _("The file %(name)s has a header row but no data.") % {"name": result.name},
             )
         )
+
+
+@dataclass
+class _ParsedRow:
+    number: int
+    values: dict[str, Any]
+    cells: list[Any]
+    errors: list[tuple[Column | None, Any, str]]  # (column, cell, reason)
+
+
+class _RowParser:
+    """Reads, parses and checks rows in a thread of its own while the import writes the
+    rows before them, so the database and the parsing work at the same time. Yields
+    (batch of parsed rows, progress). The thread only runs `Column.parse` and
+    `Importer.check_row`, which use what `prepare()` loaded and never the database (the
+    connection and the transaction belong to the importing thread)."""
+
+    BATCH = 500
+    QUEUED = 8  # batches parsed ahead at most (two chunks): memory stays flat
+
+    def __init__(
+        self,
+        importer: Importer,
+        rows: Iterator[tuple[int, list[Any]]],
+        positions: dict[str, int],
+        header_cells: list[Any],
+        progress: Callable[[], float],
+    ) -> None:
+        self.importer, self.rows, self.progress = importer, rows, progress
+        by_key = {c.key: c for c in importer.columns}
+        self.plan = [(key, index, by_key[key]) for key, index in positions.items()]
+        self.positions, self.by_key = positions, by_key
+        self.width = len(header_cells)
+        self.queue: queue.Queue = queue.Queue(maxsize=self.QUEUED)
+        self.stop = threading.Event()
+        context = contextvars.copy_context()  # the language and audit context of the caller
+        self.thread = threading.Thread(
+            target=context.run, args=(self._run, translation.get_language()), daemon=True
+        )
+        self.thread.start()
+
+    def __iter__(self) -> Iterator[tuple[list[_ParsedRow], float]]:
+        while True:
+            item = self.queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            # Take what a thread waiting to hand over a batch holds, so it sees the stop.
+            with contextlib.suppress(queue.Empty):
+                self.queue.get(timeout=0.05)
+        self.thread.join()
+
+    def _put(self, item: object) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, language: str | None) -> None:
+        try:
+            with translation.override(language):
+                batch: list[_ParsedRow] = []
+                for number, cells in self.rows:
+                    batch.append(self._parse(number, cells))
+                    if len(batch) >= self.BATCH:
+                        if not self._put((batch, self.progress())):
+                            return
+                        batch = []
+                if batch and not self._put((batch, self.progress())):
+                    return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the importing thread, raised there
+            self._put(exc)
+
+    def _parse(self, number: int, cells: list[Any]) -> _ParsedRow:
+        values: dict[str, Any] = {}
+        errors: list[tuple[Column | None, Any, str]] = []
+        count = len(cells)
+        for key, index, column in self.plan:
+            cell = cells[index] if index < count else ""
+            try:
+                # The common case, a plain text cell of sensible length, goes straight to
+                # the column's parser; everything else through the full checks.
+                if type(cell) is str and len(cell) <= MAX_CELL_CHARS and not column.required:
+                    values[key] = column.parse(cell)
+                else:
+                    values[key] = _parse_cell(column, cell)
+            except CellError as exc:
+                errors.append((column, cell, str(exc)))
+        if count > self.width:
+            extra = [i for i in range(self.width, count) if not is_blank(cells[i])]
+            if extra:
+                errors.append(
+                    (
+                        None,
+                        str(cells[extra[0]]),
+                        _("Cell %(cell)s is outside the columns of the header row.")
+                        % {"cell": f"{column_letter(extra[0])}{number}"},
+                    )
+                )
+        try:
+            # Also for a row with bad cells, so that all its errors are listed at once.
+            self.importer.check_row(values)
+        except RowRejected as exc:
+            for key, reason in exc.errors:
+                errors.append(
+                    (self.by_key.get(key), _cell_of(cells, self.positions.get(key)), reason)
+                )
+        return _ParsedRow(number, values, cells, errors)
+
+
+_DONE = object()
 
 
 def _parse_cell(column: Column, cell: Any) -> Any:

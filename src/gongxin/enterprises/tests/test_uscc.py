@@ -7,7 +7,7 @@ from django.utils import translation
 
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.tests.factories import make_uscc
-from gongxin.enterprises.uscc import uscc_clean
+from gongxin.enterprises.uscc import check_character, uscc_clean
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Codes with digits and letters in the body (positions 9-17) and several check characters.
@@ -27,6 +27,22 @@ def rejection(value: str) -> ValidationError:
     with pytest.raises(ValidationError) as info:
         uscc_clean(value)
     return info.value
+
+
+def test_check_character_agrees_with_stdnum():
+    """The import's fast check gives stdnum's check character for every body."""
+    import random
+
+    from stdnum.cn import uscc as stdnum_uscc
+
+    rng = random.Random(2026)
+    bodies = ["0" * 17, "9" * 8 + "Y" * 9] + [
+        "".join(rng.choice("0123456789") for _ in range(8))
+        + "".join(rng.choice(ALPHABET) for _ in range(9))
+        for _ in range(5000)
+    ]
+    for body in bodies:
+        assert check_character(body) == stdnum_uscc.calc_check_digit(body), body
 
 
 def test_sample_codes_are_valid():
