@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",
     "gongxin.core",
     "gongxin.enterprises",
+    "gongxin.chains",
 ]
 
 MIDDLEWARE = [

@@ -60,13 +60,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is written by services, never edited."""
-
-    list_display = ("created_at", "actor_name", "action", "object_type", "object_repr")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_name", "object_repr", "object_id", "request_id")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists records for administrators; changes go through the services, which audit them."""
 
     def has_add_permission(self, request):
         return False
@@ -76,3 +71,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log is written by services, never edited."""
+
+    list_display = ("created_at", "actor_name", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_name", "object_repr", "object_id", "request_id")

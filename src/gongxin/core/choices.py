@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     DISTRICT = "district", _("District or park staff")
     DEPARTMENT = "department", _("Handling department")
     OFFICER = "officer", _("Service officer")
+    CHAIN_OFFICE = "chain_office", _("Chain office")
     ENTERPRISE = "enterprise", _("Enterprise user")
     ADMIN = "admin", _("Administrator")
 

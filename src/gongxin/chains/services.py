@@ -1,0 +1,291 @@
+"""Writes to chains and their structure. Each checks scope, runs in a transaction and
+audits. The supply links of a chain stay a directed acyclic graph: a link or a merge that
+would close a cycle is refused with the cycle named."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxin.chains import structure
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
+from gongxin.chains.selectors import chain_can_change
+from gongxin.core.audit import audit_record, diff, snapshot
+from gongxin.core.choices import AuditAction
+from gongxin.core.models import User
+
+NODE_FIELDS = (
+    "name",
+    "parent",
+    "segment",
+    "kind",
+    "industry_codes",
+    "keywords",
+    "key_link",
+    "bottleneck",
+    "position",
+)
+
+
+def _check(actor: User | None, chain: Chain) -> None:
+    if actor is not None and not chain_can_change(actor, chain):
+        raise PermissionDenied(_("You may not change the chain %(chain)s.") % {"chain": chain})
+
+
+def _children(chain: Chain) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in ChainNode.objects.filter(chain=chain).values_list("pk", "parent_id"):
+        if parent is not None:
+            children[parent].append(pk)
+    return children
+
+
+def _edges(chain: Chain) -> dict[int, set[int]]:
+    edges: dict[int, set[int]] = defaultdict(set)
+    for supplier, customer in SupplyLink.objects.filter(chain=chain).values_list(
+        "supplier_id", "customer_id"
+    ):
+        edges[supplier].add(customer)
+    return edges
+
+
+def _cycle_error(cycle: list[int]) -> ValidationError:
+    names = dict(ChainNode.objects.filter(pk__in=cycle).values_list("pk", "name"))
+    return ValidationError(
+        _("This would close a cycle of supply links: %(cycle)s.")
+        % {"cycle": " → ".join(names[pk] for pk in cycle)},
+        code="cycle",
+    )
+
+
+@transaction.atomic
+def node_create(
+    *, actor: User | None, chain: Chain, parent: ChainNode | None = None, data: dict[str, Any]
+) -> ChainNode:
+    _check(actor, chain)
+    if parent is not None and parent.chain_id != chain.pk:
+        raise ValidationError(_("The parent node belongs to another chain."))
+    values = {k: v for k, v in data.items() if k in NODE_FIELDS and k != "parent"}
+    if parent is not None:
+        values["segment"] = parent.segment  # a node lies in its parent's segment
+    node = ChainNode(chain=chain, parent=parent, **values)
+    node.full_clean()
+    node.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=node,
+        changes=diff({}, snapshot(node, NODE_FIELDS)),
+        message=str(chain),
+    )
+    return node
+
+
+@transaction.atomic
+def node_update(*, actor: User | None, node: ChainNode, data: dict[str, Any]) -> ChainNode:
+    """Rename a node or change its kind, flags, codes and keywords (not its place: see
+    `node_move`)."""
+    _check(actor, node.chain)
+    before = snapshot(node, NODE_FIELDS)
+    for key, value in data.items():
+        if key in NODE_FIELDS and key not in ("parent", "segment"):
+            setattr(node, key, value)
+    node.full_clean()
+    node.save()
+    changes = diff(before, snapshot(node, NODE_FIELDS))
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=node, changes=changes)
+    return node
+
+
+@transaction.atomic
+def node_move(*, actor: User | None, node: ChainNode, parent: ChainNode | None) -> ChainNode:
+    """Hang a node (with everything below it) under another parent of the same chain; it
+    and its subtree take the new parent's segment."""
+    _check(actor, node.chain)
+    if parent is not None:
+        if parent.chain_id != node.chain_id:
+            raise ValidationError(_("A node can only move within its chain."))
+        if parent.pk in structure.subtree(_children(node.chain), node.pk):
+            raise ValidationError(
+                _("%(node)s cannot move under %(parent)s, which lies below it.")
+                % {"node": node, "parent": parent}
+            )
+    before = snapshot(node, NODE_FIELDS)
+    node.parent = parent
+    if parent is not None and parent.segment != node.segment:
+        below = structure.subtree(_children(node.chain), node.pk)
+        ChainNode.objects.filter(pk__in=below).update(segment=parent.segment)
+        node.segment = parent.segment
+    node.save(update_fields=["parent", "segment"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=node,
+        changes=diff(before, snapshot(node, NODE_FIELDS)),
+    )
+    return node
+
+
+def _move_enterprises(nodes: set[int], target: ChainNode) -> int:
+    """Put the enterprises of `nodes` on `target`; one link per enterprise (products of
+    the same enterprise joined)."""
+    moved = 0
+    kept = {link.enterprise_id: link for link in EnterpriseNode.objects.filter(node=target)}
+    for link in EnterpriseNode.objects.filter(node_id__in=nodes).order_by("pk"):
+        existing = kept.get(link.enterprise_id)
+        if existing is None:
+            link.node = target
+            link.save(update_fields=["node"])
+            kept[link.enterprise_id] = link
+        else:
+            products = "、".join(p for p in (existing.products, link.products) if p)
+            existing.products = products[:300]
+            existing.save(update_fields=["products"])
+            link.delete()
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def node_merge(*, actor: User | None, source: ChainNode, target: ChainNode) -> ChainNode:
+    """Merge `source` into `target`: its children, supply links and enterprises move to
+    `target`, then `source` is deleted."""
+    _check(actor, source.chain)
+    if source.chain_id != target.chain_id or source.pk == target.pk:
+        raise ValidationError(_("Only two different nodes of one chain can be merged."))
+    children = _children(source.chain)
+    if target.pk in structure.subtree(children, source.pk):
+        raise ValidationError(
+            _("%(source)s cannot be merged into %(target)s, which lies below it.")
+            % {"source": source, "target": target}
+        )
+    # The links as they will be once source's links are target's.
+    edges = _edges(source.chain)
+    merged: dict[int, set[int]] = defaultdict(set)
+    for supplier, customers in edges.items():
+        for customer in customers:
+            a = target.pk if supplier == source.pk else supplier
+            b = target.pk if customer == source.pk else customer
+            if a != b:
+                merged[a].add(b)
+    cycle = structure.find_cycle(merged)
+    if cycle:
+        raise _cycle_error(cycle)
+    enterprises = _move_enterprises({source.pk}, target)
+    ChainNode.objects.filter(parent=source).update(parent=target)
+    for link in SupplyLink.objects.filter(supplier=source) | SupplyLink.objects.filter(
+        customer=source
+    ):
+        supplier = target if link.supplier_id == source.pk else link.supplier
+        customer = target if link.customer_id == source.pk else link.customer
+        if supplier.pk != customer.pk:
+            SupplyLink.objects.get_or_create(
+                chain=source.chain, supplier=supplier, customer=customer
+            )
+    name = source.name
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=source,
+        changes=diff(snapshot(source, NODE_FIELDS), {}),
+        message=_("Merged into %(target)s (%(n)d enterprises moved)")
+        % {"target": target, "n": enterprises},
+    )
+    source.delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=target,
+        message=_("%(source)s merged into this node") % {"source": name},
+    )
+    return target
+
+
+@transaction.atomic
+def node_delete(
+    *, actor: User | None, node: ChainNode, reassign_to: ChainNode | None = None
+) -> None:
+    """Delete a node and everything below it. Enterprises placed on any of them must go
+    somewhere: `reassign_to`, a node of the same chain outside the deleted subtree."""
+    _check(actor, node.chain)
+    doomed = structure.subtree(_children(node.chain), node.pk)
+    linked = EnterpriseNode.objects.filter(node_id__in=doomed).exclude(status="rejected")
+    count = linked.count()
+    if count and reassign_to is None:
+        raise ValidationError(
+            _(
+                "%(n)d enterprise(s) are placed on %(node)s or below it; choose the node "
+                "they move to before deleting it."
+            )
+            % {"n": count, "node": node},
+            code="reassign",
+        )
+    if reassign_to is not None and (
+        reassign_to.chain_id != node.chain_id or reassign_to.pk in doomed
+    ):
+        raise ValidationError(
+            _("Enterprises can only move to a node of the same chain that is not deleted.")
+        )
+    moved = _move_enterprises(doomed, reassign_to) if reassign_to is not None and count else 0
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=node,
+        changes=diff(snapshot(node, NODE_FIELDS), {}),
+        message=_("%(n)d node(s) deleted, %(m)d enterprise(s) moved to %(target)s")
+        % {"n": len(doomed), "m": moved, "target": reassign_to or "—"},
+    )
+    node.delete()
+
+
+@transaction.atomic
+def supply_link_add(*, actor: User | None, supplier: ChainNode, customer: ChainNode) -> SupplyLink:
+    """Record that `supplier` feeds `customer`. Refused when it would close a cycle (the
+    message names it), links a node to itself, to a node of another chain, or to a node
+    above or below it in the tree."""
+    _check(actor, supplier.chain)
+    if supplier.chain_id != customer.chain_id:
+        raise ValidationError(_("Both nodes of a supply link belong to the same chain."))
+    if supplier.pk == customer.pk:
+        raise ValidationError(_("A node cannot supply itself."))
+    children = _children(supplier.chain)
+    if customer.pk in structure.subtree(children, supplier.pk) or supplier.pk in structure.subtree(
+        children, customer.pk
+    ):
+        raise ValidationError(
+            _("%(a)s and %(b)s lie one below the other; link nodes side by side.")
+            % {"a": supplier, "b": customer}
+        )
+    existing = SupplyLink.objects.filter(supplier=supplier, customer=customer).first()
+    if existing:
+        return existing
+    cycle = structure.cycle_closed_by(_edges(supplier.chain), supplier.pk, customer.pk)
+    if cycle:
+        raise _cycle_error(cycle)
+    link = SupplyLink.objects.create(chain=supplier.chain, supplier=supplier, customer=customer)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=link,
+        changes={"supplier": [None, supplier.pk], "customer": [None, customer.pk]},
+        message=str(link),
+    )
+    return link
+
+
+@transaction.atomic
+def supply_link_remove(*, actor: User | None, link: SupplyLink) -> None:
+    _check(actor, link.chain)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=link,
+        changes={"supplier": [link.supplier_id, None], "customer": [link.customer_id, None]},
+        message=str(link),
+    )
+    link.delete()
