@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from django.db import transaction
 
+from gongxin.core.tests.module_data import built_for_module
 from gongxin.enterprises.columns import ENTERPRISE_COLUMNS, FIGURE_COLUMNS
 from gongxin.enterprises.tests.factories import make_uscc
 
@@ -98,16 +98,4 @@ def city_for_module(django_db_blocker):
     """Generator for a module-scoped fixture: the demo city, loaded once, rolled back after."""
     from gongxin.core.tests.factories import city_load
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            city = city_load()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield city
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    yield from built_for_module(django_db_blocker, city_load)

@@ -6,13 +6,13 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 from stdnum.cn import uscc as stdnum_uscc
 
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.tests.factories import UserFactory
+from gongxin.core.tests.module_data import built_for_module
 from gongxin.enterprises import sizing
 from gongxin.enterprises.demo import (
     DEMO_LAST_MONTH,
@@ -41,22 +41,11 @@ def _module_built(django_db_setup, django_db_blocker):
     """One build of COUNT enterprises per module, rolled back at its end."""
     from gongxin.core.tests.factories import city_load
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            city = city_load()
-            built = enterprises_build(
-                seed=7, count=COUNT, regions=city.regions, officers=_officers()
-            )
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    def build():
+        city = city_load()
+        return enterprises_build(seed=7, count=COUNT, regions=city.regions, officers=_officers())
+
+    yield from built_for_module(django_db_blocker, build)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, no_serve, enterprises, seed, port, **options):
+        from gongxin.chains.demo import chains_build
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
 
         started = time.monotonic()
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             built = enterprises_build(
                 seed=seed, count=enterprises, regions=regions, officers=officers
             )
+            chains = chains_build(seed=seed, password_hash=password_hash)
             picked = enterprise_accounts_pick(built, n=min(24, len(built)))
             User.objects.bulk_create(
                 User(
@@ -62,11 +64,11 @@ class Command(BaseCommand):
                 action=AuditAction.IMPORT,
                 object_type="demo",
                 object_repr="演示数据",
-                message=f"演示数据：{len(built)} 家企业，随机种子 {seed}",
+                message=f"演示数据：{len(built)} 家企业，{len(chains)} 条产业链，随机种子 {seed}",
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo database ready: {len(built)} enterprises "
+                f"Demo database ready: {len(built)} enterprises, {len(chains)} chains "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
@@ -75,6 +77,8 @@ class Command(BaseCommand):
             call_command("serve", port=port)
 
     def _print_accounts(self, picked):
+        from gongxin.chains.demo import CHAINS
+
         w = self.stdout.write
         w("")
         w(f"Demo accounts — password for all: {demo.DEMO_PASSWORD}")
@@ -88,6 +92,8 @@ class Command(BaseCommand):
         for code, name, *_ in demo.DEPARTMENTS:
             w(f"  dept-{code:<16} {name}")
         w(f"  officer-1 … officer-{demo.OFFICER_COUNT}  service officers (包联干部)")
+        for code in CHAINS:
+            w(f"  chain-{code:<15} chain office (链长办)")
         for enterprise in picked[:5]:
             w(f"  ent-{enterprise.uscc}  {enterprise.name}")
         if len(picked) > 5:
