@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("enterprises/", include("gongxin.enterprises.urls")),
+    path("chains/", include("gongxin.chains.urls")),
     path("", include("gongxin.core.urls")),
 ]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
 
-from gongxin.chains.models import Chain
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from gongxin.chains.choices import LinkStatus
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.selectors import user_edits_everything
+from gongxin.enterprises.models import AnnualFigure
 
 
 def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
@@ -34,3 +40,123 @@ def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
 
 def chain_can_change(user: User, chain: Chain) -> bool:
     return chain_scope(user, for_change=True).filter(pk=chain.pk).exists()
+
+
+def chain_list(user: User) -> QuerySet[Chain]:
+    """The chains `user` reads, each with its node, enterprise, chain-master and gap counts
+    (correlated subqueries: the query count does not grow with the chains)."""
+    nodes = ChainNode.objects.filter(chain=OuterRef("pk"))
+    placed = EnterpriseNode.objects.filter(node__chain=OuterRef("pk"), status=LinkStatus.CONFIRMED)
+    gaps = nodes.filter(children__isnull=True).exclude(
+        enterprise_links__status=LinkStatus.CONFIRMED
+    )
+    masters = Chain.masters.through.objects.filter(chain=OuterRef("pk"))
+    return (
+        chain_scope(user)
+        .select_related("parent", "office")
+        .prefetch_related("leaders")
+        .annotate(
+            node_count=_count(nodes, "chain", "pk"),
+            enterprise_count=_count(placed, "node__chain", "enterprise"),
+            master_count=_count(masters, "chain", "pk"),
+            gap_count=_count(gaps, "chain", "pk"),
+        )
+        .order_by("sort_order", "code")
+    )
+
+
+def _count(qs: QuerySet, group: str, counted: str) -> Coalesce:
+    """COUNT(DISTINCT counted) of a queryset correlated to the outer row by `group`."""
+    counts = qs.order_by().values(group).annotate(n=Count(counted, distinct=True)).values("n")
+    return Coalesce(Subquery(counts[:1]), 0)
+
+
+@dataclass
+class MapNode:
+    pk: int
+    name: str
+    parent: int | None
+    segment: str
+    kind: str
+    key_link: bool
+    bottleneck: bool
+    depth: int = 0
+    enterprises: int = 0
+    above_scale: int = 0
+    revenue: Decimal = Decimal(0)
+
+
+@dataclass
+class ChainMap:
+    """What the chain map (产业链图) draws: nodes in tree order with the confirmed local
+    enterprises on each (and below it), 规上 among them and their revenue in `year`."""
+
+    nodes: list[MapNode]
+    links: list[tuple[int, int]]
+    year: int | None
+
+
+def chain_map(chain: Chain) -> ChainMap:
+    """Three queries whatever the chain's size: nodes, supply links, per-node figures."""
+    rows = list(
+        ChainNode.objects.filter(chain=chain)
+        .order_by("position", "pk")
+        .values_list("pk", "name", "parent_id", "segment", "kind", "key_link", "bottleneck")
+    )
+    year = AnnualFigure.objects.aggregate(year=Max("year"))["year"]
+    figures = {
+        row["node"]: row
+        for row in EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
+        .values("node")
+        .annotate(
+            enterprises=Count("enterprise", distinct=True),
+            above=Count("enterprise", distinct=True, filter=Q(enterprise__above_scale=True)),
+            revenue=Sum(
+                "enterprise__annual_figures__revenue",
+                filter=Q(enterprise__annual_figures__year=year),
+            ),
+        )
+    }
+    nodes = {pk: MapNode(pk, *rest) for pk, *rest in rows}
+    children: dict[int | None, list[int]] = {}
+    for node in nodes.values():
+        children.setdefault(node.parent, []).append(node.pk)
+    ordered: list[MapNode] = []
+
+    def walk(parent: int | None, depth: int) -> tuple[int, int, Decimal]:
+        """Adds the subtree in tree order; returns its totals (an enterprise counts once per
+        node it is placed on)."""
+        total = (0, 0, Decimal(0))
+        for pk in children.get(parent, []):
+            node = nodes[pk]
+            node.depth = depth
+            ordered.append(node)
+            own = figures.get(pk, {})
+            below = walk(pk, depth + 1)
+            node.enterprises = own.get("enterprises", 0) + below[0]
+            node.above_scale = own.get("above", 0) + below[1]
+            node.revenue = (own.get("revenue") or Decimal(0)) + below[2]
+            total = (
+                total[0] + node.enterprises,
+                total[1] + node.above_scale,
+                total[2] + node.revenue,
+            )
+        return total
+
+    walk(None, 0)
+    links = list(
+        SupplyLink.objects.filter(chain=chain)
+        .order_by("pk")
+        .values_list("supplier_id", "customer_id")
+    )
+    return ChainMap(ordered, links, year)
+
+
+def chain_can_read(user: User) -> bool:
+    """Whether `user` reads chains at all (as `chain_scope` decides, without a query)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user_edits_everything(user) or user.role != Role.ENTERPRISE)
+    )

@@ -6,5 +6,5 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"menu": []}
     section = request.path.strip("/").split("/")[0]
-    items = [item for item in MENU if not item.admin_only or user.is_admin]
+    items = [item for item in MENU if item.visible(user)]
     return {"menu": items, "current_section": section}

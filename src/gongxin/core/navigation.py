@@ -1,6 +1,8 @@
 """The main menu. Each app registers its entries in AppConfig.ready()."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -11,6 +13,13 @@ class MenuItem:
     url_name: str
     order: int
     admin_only: bool = False
+    #: Who sees the entry (None: every signed-in user).
+    shown_to: Callable[[Any], bool] | None = None
+
+    def visible(self, user) -> bool:
+        if self.admin_only and not user.is_admin:
+            return False
+        return self.shown_to is None or self.shown_to(user)
 
     @property
     def url(self) -> str:
@@ -25,6 +34,13 @@ class MenuItem:
 MENU: list[MenuItem] = []
 
 
-def register_menu(label, url_name: str, *, order: int, admin_only: bool = False) -> None:
-    MENU.append(MenuItem(label, url_name, order, admin_only))
+def register_menu(
+    label,
+    url_name: str,
+    *,
+    order: int,
+    admin_only: bool = False,
+    shown_to: Callable[[Any], bool] | None = None,
+) -> None:
+    MENU.append(MenuItem(label, url_name, order, admin_only, shown_to))
     MENU.sort(key=lambda item: item.order)

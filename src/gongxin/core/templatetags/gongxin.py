@@ -6,6 +6,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 register = template.Library()
+YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
 
 
@@ -15,6 +16,14 @@ def wan(value, places: int = 2):
     if value in (None, ""):
         return "—"
     return intcomma(f"{Decimal(value) / WAN:,.{int(places)}f}".replace(",", ""))
+
+
+@register.filter
+def yi(value, places: int = 2):
+    """Yuan shown in 亿元 (100 million yuan) with thousands separators."""
+    if value in (None, ""):
+        return "—"
+    return intcomma(f"{Decimal(value) / YI:.{int(places)}f}")
 
 
 @register.filter

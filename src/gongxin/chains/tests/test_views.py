@@ -1,0 +1,126 @@
+"""Chain pages: the list and a chain's page with its map, for each kind of user; what the
+map counts; query counts that do not grow with the chains."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gongxin.chains.loading import chain_structure_load
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
+from gongxin.chains.selectors import chain_map
+from gongxin.core.choices import Role
+from gongxin.core.tests.factories import UserFactory
+from gongxin.enterprises.models import AnnualFigure
+from gongxin.enterprises.tests.factories import EnterpriseFactory
+
+
+def build_chain(code: str, leaves: int = 2, placed: int = 2) -> Chain:
+    """A chain with one node per segment, `leaves` leaves under each, and `placed`
+    enterprises on the first upstream leaf (the first of them above designated size)."""
+    chain = Chain.objects.create(code=code, name=f"测试链{code}")
+    first = None
+    for position, segment in enumerate(("upstream", "midstream", "downstream")):
+        top = ChainNode.objects.create(
+            chain=chain,
+            name=f"{code}-{segment}",
+            segment=segment,
+            kind="product",
+            position=position,
+        )
+        for n in range(leaves):
+            leaf = ChainNode.objects.create(
+                chain=chain,
+                parent=top,
+                name=f"{code}-{segment}-{n}",
+                segment=segment,
+                kind="product",
+            )
+            first = first or leaf
+    for n in range(placed):
+        enterprise = EnterpriseFactory(above_scale=n == 0)
+        AnnualFigure.objects.create(enterprise=enterprise, year=2025, revenue=Decimal(100_000_000))
+        EnterpriseNode.objects.create(enterprise=enterprise, node=first)
+    nodes = list(chain.nodes.filter(parent__isnull=False).order_by("pk"))
+    SupplyLink.objects.create(chain=chain, supplier=nodes[0], customer=nodes[leaves])
+    return chain
+
+
+@pytest.fixture
+def leader(city):
+    return UserFactory(role=Role.LEADER)
+
+
+def test_the_map_counts_enterprises_up_the_tree(city):
+    chain = build_chain("a", placed=3)
+    result = chain_map(chain)
+    by_name = {n.name: n for n in result.nodes}
+    leaf, top = by_name["a-upstream-0"], by_name["a-upstream"]
+    assert (leaf.enterprises, leaf.above_scale, leaf.revenue) == (3, 1, Decimal(300_000_000))
+    assert (top.enterprises, top.above_scale, top.depth) == (3, 1, 0)
+    assert by_name["a-midstream-0"].enterprises == 0
+    assert result.year == 2025
+    assert [n.name for n in result.nodes][:3] == ["a-upstream", "a-upstream-0", "a-upstream-1"]
+    assert len(result.links) == 1
+
+
+def test_leader_reads_the_list_and_a_chain(client, leader):
+    chain = build_chain("a")
+    client.force_login(leader)
+    listing = client.get(reverse("chains:chain_list"))
+    assert listing.status_code == 200
+    assert "测试链a" in listing.content.decode()
+    assert listing.context["chains"][0].enterprise_count == 2
+    page = client.get(reverse("chains:chain_detail", args=[chain.code]))
+    assert page.status_code == 200
+    data = page.context["map_data"]
+    assert len(data["nodes"]) == 9
+    assert data["links"] == list(SupplyLink.objects.values_list("supplier_id", "customer_id"))
+    assert 'id="chain-map-data"' in page.content.decode()
+
+
+def test_the_structure_downloads_and_loads_back(client, leader):
+    chain = build_chain("a")
+    client.force_login(leader)
+    response = client.get(reverse("chains:chain_structure", args=[chain.code]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    document = json.loads(response.content)
+    document["code"], document["name"] = "a2", "测试链a（副本）"
+    copy = chain_structure_load(document)
+    assert copy.nodes.count() == chain.nodes.count()
+    assert copy.supply_links.count() == 1
+
+
+def test_enterprise_users_see_no_chains(client, city):
+    chain = build_chain("a")
+    enterprise = EnterpriseNode.objects.first().enterprise
+    client.force_login(UserFactory(role=Role.ENTERPRISE, enterprise=enterprise))
+    listing = client.get(reverse("chains:chain_list"))
+    assert listing.status_code == 200
+    assert list(listing.context["chains"]) == []
+    assert reverse("chains:chain_list") not in [item.url for item in listing.context["menu"]]
+    assert client.get(reverse("chains:chain_detail", args=[chain.code])).status_code == 404
+    assert client.get(reverse("chains:chain_structure", args=[chain.code])).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_query_counts_do_not_grow_with_the_data(client, leader):
+    client.force_login(leader)
+    small = build_chain("a", leaves=1, placed=1)
+    list_one = _queries(client, reverse("chains:chain_list"))
+    page_small = _queries(client, reverse("chains:chain_detail", args=[small.code]))
+    big = build_chain("b", leaves=6, placed=8)
+    build_chain("c", leaves=3, placed=2)
+    assert _queries(client, reverse("chains:chain_list")) == list_one
+    assert _queries(client, reverse("chains:chain_detail", args=[big.code])) == page_small

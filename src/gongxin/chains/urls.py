@@ -1,0 +1,11 @@
+from django.urls import path
+
+from gongxin.chains import views
+
+app_name = "chains"
+
+urlpatterns = [
+    path("", views.ChainListView.as_view(), name="chain_list"),
+    path("<slug:code>/", views.ChainDetailView.as_view(), name="chain_detail"),
+    path("<slug:code>/structure.json", views.ChainStructureView.as_view(), name="chain_structure"),
+]

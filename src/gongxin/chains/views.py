@@ -1,0 +1,81 @@
+"""Chain pages: the list of chains and each chain's page with its chain map (产业链图)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from gongxin.chains import selectors
+from gongxin.chains.choices import Segment
+from gongxin.chains.loading import chain_structure_dump
+from gongxin.chains.models import Chain
+from gongxin.core.views import attachment
+
+
+def _chain(user, code: str) -> Chain:
+    try:
+        return selectors.chain_scope(user).select_related("parent", "office").get(code=code)
+    except Chain.DoesNotExist:
+        raise Http404 from None
+
+
+class ChainListView(LoginRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request, "chains/chain_list.html", {"chains": selectors.chain_list(request.user)}
+        )
+
+
+class ChainDetailView(LoginRequiredMixin, View):
+    def get(self, request, code):
+        chain = _chain(request.user, code)
+        chain_map = selectors.chain_map(chain)
+        segments = {str(value): str(label) for value, label in Segment.choices}
+        data = {
+            "year": chain_map.year,
+            "segments": segments,
+            "nodes": [
+                {
+                    "id": n.pk,
+                    "name": n.name,
+                    "parent": n.parent,
+                    "segment": n.segment,
+                    "depth": n.depth,
+                    "key_link": n.key_link,
+                    "bottleneck": n.bottleneck,
+                    "enterprises": n.enterprises,
+                    "above_scale": n.above_scale,
+                    "revenue": float(n.revenue),
+                }
+                for n in chain_map.nodes
+            ],
+            "links": chain_map.links,
+        }
+        context = {
+            "chain": chain,
+            "chain_map": chain_map,
+            "map_data": data,
+            "segments": segments,
+            "subchains": selectors.chain_scope(request.user).filter(parent=chain),
+            "leaders": chain.leaders.all(),
+            "lead_departments": chain.lead_departments.all(),
+            "masters": chain.masters.select_related("district").order_by("name"),
+            "targets": chain.targets.order_by("-year")[:3],
+            "can_change": selectors.chain_can_change(request.user, chain),
+        }
+        return render(request, "chains/chain_detail.html", context)
+
+
+class ChainStructureView(LoginRequiredMixin, View):
+    """The chain's structure as the JSON document `chain_structure_load` reads."""
+
+    def get(self, request, code):
+        chain = _chain(request.user, code)
+        body = json.dumps(chain_structure_dump(chain), ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = attachment(f"{chain.name}产业链结构.json")
+        return response
