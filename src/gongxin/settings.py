@@ -180,3 +180,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GONGXIN_LOG_LEVEL", "WARNING")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Gap analysis of chains (gongxin.chains.gaps): a node with local enterprises is weak below
+# this many, or when one enterprise holds more of its revenue than this HHI allows.
+GONGXIN_CHAIN_GAPS = {"min_enterprises": 3, "max_hhi": 0.5}

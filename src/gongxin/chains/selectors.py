@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from gongxin.chains import gaps
 from gongxin.chains.choices import LinkStatus
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.core.choices import Role
@@ -160,3 +162,33 @@ def chain_can_read(user: User) -> bool:
         and user.is_active
         and (user_edits_everything(user) or user.role != Role.ENTERPRISE)
     )
+
+
+def gap_thresholds() -> gaps.Thresholds:
+    """The thresholds of the gap analysis, from settings.GONGXIN_CHAIN_GAPS."""
+    return gaps.Thresholds(**getattr(settings, "GONGXIN_CHAIN_GAPS", {}))
+
+
+def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
+    """The gap analysis of a chain (see `gaps`), from three queries: the nodes, the local
+    enterprises on them with their revenue in `year` (default: the latest with annual
+    figures), the supply links."""
+    if year is None:
+        year = AnnualFigure.objects.aggregate(year=Max("year"))["year"]
+    facts = {
+        pk: gaps.NodeFacts(pk, name, parent, key_link, bottleneck)
+        for pk, name, parent, key_link, bottleneck in ChainNode.objects.filter(chain=chain)
+        .order_by("position", "pk")
+        .values_list("pk", "name", "parent_id", "key_link", "bottleneck")
+    }
+    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("enterprise"), year=year)
+    placed = (
+        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
+        .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
+        .values_list("node_id", "enterprise__above_scale", "revenue")
+    )
+    for node, above_scale, amount in placed:
+        facts[node].revenues.append(amount)
+        facts[node].above_scale += above_scale
+    links = SupplyLink.objects.filter(chain=chain).values_list("supplier_id", "customer_id")
+    return gaps.analyse(list(facts.values()), list(links), gap_thresholds())

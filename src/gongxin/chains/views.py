@@ -66,6 +66,8 @@ class ChainDetailView(LoginRequiredMixin, View):
             "masters": chain.masters.select_related("district").order_by("name"),
             "targets": chain.targets.order_by("-year")[:3],
             "can_change": selectors.chain_can_change(request.user, chain),
+            "gaps": [g for g in selectors.chain_gaps(chain, chain_map.year) if g.rank],
+            "thresholds": selectors.gap_thresholds(),
         }
         return render(request, "chains/chain_detail.html", context)
 

@@ -124,3 +124,27 @@ def test_query_counts_do_not_grow_with_the_data(client, leader):
     build_chain("c", leaves=3, placed=2)
     assert _queries(client, reverse("chains:chain_list")) == list_one
     assert _queries(client, reverse("chains:chain_detail", args=[big.code])) == page_small
+
+
+def test_the_chain_page_ranks_the_gaps(client, leader):
+    chain = build_chain("a", leaves=2, placed=1)
+    ChainNode.objects.filter(name="a-midstream-1").update(bottleneck=True)
+    client.force_login(leader)
+    page = client.get(reverse("chains:chain_detail", args=[chain.code]))
+    gaps = page.context["gaps"]
+    # a-upstream-0: one enterprise (2 short of 3: +2), its revenue all of the node (HHI 1:
+    #   +1), its customer a-midstream-0 empty                       → strengthen, 3
+    # a-midstream-1: empty bottleneck (+3), no links                 → fill, 3 (after: tie)
+    # a-midstream-0: empty, its supplier a-upstream-0 is present (+1) → extend, 1
+    # the other three leaves: empty, no links                        → fill, 0
+    summary = [(g.node.name, g.kind, g.score) for g in gaps]
+    assert summary == [
+        ("a-upstream-0", "strengthen", 3),
+        ("a-midstream-1", "fill", 3),
+        ("a-midstream-0", "extend", 1),
+        ("a-upstream-1", "fill", 0),
+        ("a-downstream-0", "fill", 0),
+        ("a-downstream-1", "fill", 0),
+    ]
+    assert [g.rank for g in gaps] == list(range(1, len(gaps) + 1))
+    assert "a-midstream-1" in page.content.decode()
