@@ -192,3 +192,13 @@ def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
         facts[node].above_scale += above_scale
     links = SupplyLink.objects.filter(chain=chain).values_list("supplier_id", "customer_id")
     return gaps.analyse(list(facts.values()), list(links), gap_thresholds())
+
+
+def enterprise_positions(user: User, enterprise) -> QuerySet[EnterpriseNode]:
+    """Where an enterprise sits on the chains `user` reads (confirmed and suggested)."""
+    return (
+        EnterpriseNode.objects.filter(enterprise=enterprise, node__chain__in=chain_scope(user))
+        .exclude(status=LinkStatus.REJECTED)
+        .select_related("node__chain", "node__parent")
+        .order_by("node__chain__sort_order", "node__position")
+    )

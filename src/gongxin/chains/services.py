@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongxin.chains import structure
+from gongxin.chains.choices import LinkStatus
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.chains.selectors import chain_can_change
 from gongxin.core.audit import audit_record, diff, snapshot
@@ -289,3 +290,65 @@ def supply_link_remove(*, actor: User | None, link: SupplyLink) -> None:
         message=str(link),
     )
     link.delete()
+
+
+@transaction.atomic
+def links_suggest(*, actor: User | None, chain: Chain, enterprises=None) -> int:
+    """Suggest places on `chain` for the enterprises (default: all in the archive) that
+    are not on it yet, from their products, business scope and industry class. Returns
+    how many suggestions were made; staff confirm or reject them."""
+    from gongxin.chains.matching import NodeTerms, suggest
+    from gongxin.enterprises.models import Enterprise
+
+    _check(actor, chain)
+    nodes = [
+        NodeTerms(pk, parent, tuple(codes), tuple(words))
+        for pk, parent, codes, words in ChainNode.objects.filter(chain=chain).values_list(
+            "pk", "parent_id", "industry_codes", "keywords"
+        )
+    ]
+    placed = EnterpriseNode.objects.filter(node__chain=chain).values("enterprise")
+    candidates = (enterprises if enterprises is not None else Enterprise.objects.all()).exclude(
+        pk__in=placed
+    )
+    created = []
+    for pk, code, products, scope in candidates.values_list(
+        "pk", "industry__code", "main_products", "business_scope"
+    ).order_by("pk"):
+        for found in suggest(code or "", f"{products}\n{scope}", nodes):
+            created.append(
+                EnterpriseNode(
+                    enterprise_id=pk,
+                    node_id=found.node,
+                    products=products[:300],
+                    status=LinkStatus.SUGGESTED,
+                    source=found.source,
+                    evidence=found.evidence[:200],
+                )
+            )
+    EnterpriseNode.objects.bulk_create(created, batch_size=2000)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=chain,
+        changes={"suggested": [None, len(created)]},
+        message=_("Enterprise places suggested"),
+    )
+    return len(created)
+
+
+@transaction.atomic
+def link_decide(*, actor: User | None, link: EnterpriseNode, confirm: bool) -> EnterpriseNode:
+    """Confirm or reject a suggested (or any) place of an enterprise on a node."""
+    _check(actor, link.node.chain)
+    before = link.status
+    link.status = LinkStatus.CONFIRMED if confirm else LinkStatus.REJECTED
+    link.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=link,
+        changes={"status": [before, link.status]},
+        message=str(link),
+    )
+    return link

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from gongxin.chains import selectors as chain_selectors
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
 from gongxin.core.views import PagedFilterView, attachment
@@ -109,6 +110,7 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             if latest_annual
             else None,
             latest_annual=latest_annual,
+            chain_positions=chain_selectors.enterprise_positions(user, enterprise),
         )
         return context
 

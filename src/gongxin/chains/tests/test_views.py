@@ -148,3 +148,20 @@ def test_the_chain_page_ranks_the_gaps(client, leader):
     ]
     assert [g.rank for g in gaps] == list(range(1, len(gaps) + 1))
     assert "a-midstream-1" in page.content.decode()
+
+
+def test_the_enterprise_page_shows_its_chain_positions(client, leader):
+    chain = build_chain("a", placed=1)
+    link = EnterpriseNode.objects.get()
+    link.products = "正极材料前驱体"
+    link.save()
+    client.force_login(leader)
+    page = client.get(link.enterprise.get_absolute_url())
+    assert list(page.context["chain_positions"]) == [link]
+    html = page.content.decode()
+    assert chain.name in html and "a-upstream-0" in html and "正极材料前驱体" in html
+    # the enterprise's own user reads no chains: the section is not there
+    client.force_login(UserFactory(role=Role.ENTERPRISE, enterprise=link.enterprise))
+    page = client.get(link.enterprise.get_absolute_url())
+    assert list(page.context["chain_positions"]) == []
+    assert chain.name not in page.content.decode()
