@@ -215,7 +215,7 @@ def node_delete(
     somewhere: `reassign_to`, a node of the same chain outside the deleted subtree."""
     _check(actor, node.chain)
     doomed = structure.subtree(_children(node.chain), node.pk)
-    linked = EnterpriseNode.objects.filter(node_id__in=doomed).exclude(status="rejected")
+    linked = EnterpriseNode.objects.filter(node_id__in=doomed).exclude(status=LinkStatus.REJECTED)
     count = linked.count()
     if count and reassign_to is None:
         raise ValidationError(

@@ -63,7 +63,7 @@ class ChainDetailView(LoginRequiredMixin, View):
             "subchains": selectors.chain_scope(request.user).filter(parent=chain),
             "leaders": chain.leaders.all(),
             "lead_departments": chain.lead_departments.all(),
-            "masters": chain.masters.select_related("district").order_by("name"),
+            "masters": chain.masters.order_by("name"),
             "targets": chain.targets.order_by("-year")[:3],
             "can_change": selectors.chain_can_change(request.user, chain),
             "gaps": [g for g in selectors.chain_gaps(chain, chain_map.year) if g.rank],
