@@ -165,3 +165,36 @@ def test_the_enterprise_page_shows_its_chain_positions(client, leader):
     page = client.get(link.enterprise.get_absolute_url())
     assert list(page.context["chain_positions"]) == []
     assert chain.name not in page.content.decode()
+
+
+def test_the_api_gives_chains_their_map_and_gaps_in_scope(client, leader):
+    chain = build_chain("a", placed=2)
+    client.force_login(leader)
+    listing = client.get("/api/v1/chains").json()
+    assert [(c["code"], c["node_count"], c["enterprise_count"]) for c in listing] == [("a", 9, 2)]
+    detail = client.get("/api/v1/chains/a").json()
+    assert len(detail["nodes"]) == 9 and detail["year"] == 2025
+    leaf = next(n for n in detail["nodes"] if n["name"] == "a-upstream-0")
+    assert (leaf["enterprises"], leaf["above_scale"], leaf["depth"]) == (2, 1, 1)
+    assert detail["links"] == [
+        list(SupplyLink.objects.values_list("supplier_id", "customer_id").get())
+    ]
+    gaps = client.get("/api/v1/chains/a/gaps").json()
+    assert [g["rank"] for g in gaps] == list(range(1, len(gaps) + 1))
+    assert {g["kind"] for g in gaps} <= {"fill", "extend", "strengthen"}
+    # an enterprise user reads no chains
+    client.force_login(
+        UserFactory(role=Role.ENTERPRISE, enterprise=EnterpriseNode.objects.first().enterprise)
+    )
+    assert client.get("/api/v1/chains").json() == []
+    assert client.get(f"/api/v1/chains/{chain.code}").status_code == 404
+    assert client.get(f"/api/v1/chains/{chain.code}/gaps").status_code == 404
+
+
+def test_the_api_list_query_count_does_not_grow(client, leader):
+    client.force_login(leader)
+    build_chain("a", leaves=1, placed=1)
+    one = _queries(client, "/api/v1/chains")
+    build_chain("b", leaves=4, placed=3)
+    build_chain("c")
+    assert _queries(client, "/api/v1/chains") == one
