@@ -11,8 +11,10 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from gongxin.chains.choices import LinkSource
 from gongxin.chains.loading import chain_structure_load
 from gongxin.chains.models import Chain, ChainLeader, ChainNode, ChainTarget, EnterpriseNode
+from gongxin.chains.services import links_suggest
 from gongxin.core.choices import Role
 from gongxin.core.demo import person_name
 from gongxin.core.models import Department, User
@@ -99,7 +101,22 @@ def chains_build(*, seed: int, password_hash: str) -> list[Chain]:
         )
         chain.office_members.add(office_user)
     _place_enterprises(rng, chains)
+    _suggest_places(chains)
     return chains
+
+
+def _suggest_places(chains: list[Chain]) -> None:
+    """Suggestions for the chain offices to confirm: the enterprises of each key chain's
+    trade that its industry codes did not place, matched by their products and scope."""
+    for chain in chains:
+        if chain.parent_id is not None:
+            continue
+        trade = [
+            e.pk
+            for e in Enterprise.objects.select_related("industry").order_by("pk")
+            if enterprise_chain(e) == chain.name
+        ]
+        links_suggest(actor=None, chain=chain, enterprises=Enterprise.objects.filter(pk__in=trade))
 
 
 def _place_enterprises(rng: random.Random, chains: list[Chain]) -> None:
@@ -146,7 +163,11 @@ def _place_enterprises(rng: random.Random, chains: list[Chain]) -> None:
             node = leaves[rng.randrange(len(leaves))]
             links.append(
                 EnterpriseNode(
-                    enterprise=enterprise, node=node, products=enterprise.main_products[:300]
+                    enterprise=enterprise,
+                    node=node,
+                    products=enterprise.main_products[:300],
+                    source=LinkSource.INDUSTRY,
+                    evidence=code,
                 )
             )
             if enterprise.pk in masters:

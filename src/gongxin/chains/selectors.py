@@ -202,3 +202,12 @@ def enterprise_positions(user: User, enterprise) -> QuerySet[EnterpriseNode]:
         .select_related("node__chain", "node__parent")
         .order_by("node__chain__sort_order", "node__position")
     )
+
+
+def chain_suggestions(chain: Chain, limit: int = 100) -> QuerySet[EnterpriseNode]:
+    """Suggested places on a chain waiting for staff, in the order of the structure."""
+    return (
+        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.SUGGESTED)
+        .select_related("enterprise", "node")
+        .order_by("node__position", "enterprise__name")[:limit]
+    )

@@ -198,3 +198,34 @@ def test_the_api_list_query_count_does_not_grow(client, leader):
     build_chain("b", leaves=4, placed=3)
     build_chain("c")
     assert _queries(client, "/api/v1/chains") == one
+
+
+def test_a_chain_office_confirms_and_rejects_suggested_places(client, city):
+    chain = build_chain("a", placed=0)
+    node = chain.nodes.get(name="a-upstream-0")
+    ChainNode.objects.filter(pk=node.pk).update(keywords=["隔膜"])
+    EnterpriseFactory(main_products="锂电池隔膜", business_scope="隔膜材料制造")
+    EnterpriseFactory(main_products="湿法隔膜", business_scope="")
+    office = UserFactory(role=Role.CHAIN_OFFICE)
+    chain.office_members.add(office)
+    client.force_login(office)
+    response = client.post(reverse("chains:chain_suggest", args=["a"]), follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["已生成 2 条建议。"]
+    first, second = response.context["suggestions"]
+    assert (first.status, first.source, first.evidence) == ("suggested", "keywords", "隔膜")
+
+    url = reverse("chains:link_decide", args=["a", first.pk, "confirm"])
+    row = client.post(url, HTTP_HX_REQUEST="true")
+    assert row.status_code == 200 and f'id="place-{first.pk}"' in row.content.decode()
+    client.post(reverse("chains:link_decide", args=["a", second.pk, "reject"]))
+    assert set(EnterpriseNode.objects.values_list("pk", "status")) == {
+        (first.pk, "confirmed"),
+        (second.pk, "rejected"),
+    }
+    assert (
+        client.post(reverse("chains:link_decide", args=["a", first.pk, "maybe"])).status_code == 404
+    )
+
+    client.force_login(UserFactory(role=Role.LEADER))  # reads, does not decide
+    assert client.post(url).status_code == 403
+    assert client.post(reverse("chains:chain_suggest", args=["a"])).status_code == 403
