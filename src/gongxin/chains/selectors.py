@@ -204,10 +204,12 @@ def enterprise_positions(user: User, enterprise) -> QuerySet[EnterpriseNode]:
     )
 
 
-def chain_suggestions(chain: Chain, limit: int = 100) -> QuerySet[EnterpriseNode]:
-    """Suggested places on a chain waiting for staff, in the order of the structure."""
-    return (
+def chain_suggestions(chain: Chain, limit: int | None = 100) -> QuerySet[EnterpriseNode]:
+    """Suggested places on a chain waiting for staff, in the order of the structure (the
+    first `limit` of them; None: all)."""
+    waiting = (
         EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.SUGGESTED)
         .select_related("enterprise", "node")
-        .order_by("node__position", "enterprise__name")[:limit]
+        .order_by("node__position", "enterprise__name")
     )
+    return waiting if limit is None else waiting[:limit]

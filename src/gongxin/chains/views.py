@@ -72,6 +72,7 @@ class ChainDetailView(LoginRequiredMixin, View):
             "can_change": selectors.chain_can_change(request.user, chain),
             "gaps": [g for g in selectors.chain_gaps(chain, chain_map.year) if g.rank],
             "suggestions": selectors.chain_suggestions(chain),
+            "suggestion_count": selectors.chain_suggestions(chain, limit=None).count(),
             "thresholds": selectors.gap_thresholds(),
         }
         return render(request, "chains/chain_detail.html", context)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from gongxin.chains import selectors
 from gongxin.chains.loading import chain_structure_load
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.chains.selectors import chain_map
@@ -229,3 +230,25 @@ def test_a_chain_office_confirms_and_rejects_suggested_places(client, city):
     client.force_login(UserFactory(role=Role.LEADER))  # reads, does not decide
     assert client.post(url).status_code == 403
     assert client.post(reverse("chains:chain_suggest", args=["a"])).status_code == 403
+
+
+def test_the_page_says_how_many_suggestions_wait_beyond_those_shown(client, leader, monkeypatch):
+    chain = build_chain("a", placed=0)
+    node = chain.nodes.get(name="a-upstream-0")
+    for _ in range(3):
+        EnterpriseNode.objects.create(
+            enterprise=EnterpriseFactory(), node=node, status="suggested", source="keywords"
+        )
+    client.force_login(leader)
+    url = reverse("chains:chain_detail", args=["a"])
+    page = client.get(url)
+    assert page.context["suggestion_count"] == 3
+    assert "共 3 条建议" not in page.content.decode()  # all three are listed
+    original = selectors.chain_suggestions  # list two at most: the page says there are more
+    monkeypatch.setattr(
+        selectors,
+        "chain_suggestions",
+        lambda chain, limit=100: original(chain, None if limit is None else 2),
+    )
+    page = client.get(url)
+    assert "共 3 条建议，此处列出前 2 条" in page.content.decode()
