@@ -108,15 +108,13 @@ def chains_build(*, seed: int, password_hash: str) -> list[Chain]:
 def _suggest_places(chains: list[Chain]) -> None:
     """Suggestions for the chain offices to confirm: the enterprises of each key chain's
     trade that its industry codes did not place, matched by their products and scope."""
+    trades: dict[str, list[int]] = defaultdict(list)
+    for enterprise in Enterprise.objects.select_related("industry").order_by("pk"):
+        trades[enterprise_chain(enterprise)].append(enterprise.pk)
     for chain in chains:
-        if chain.parent_id is not None:
-            continue
-        trade = [
-            e.pk
-            for e in Enterprise.objects.select_related("industry").order_by("pk")
-            if enterprise_chain(e) == chain.name
-        ]
-        links_suggest(actor=None, chain=chain, enterprises=Enterprise.objects.filter(pk__in=trade))
+        if chain.parent_id is None:
+            trade = Enterprise.objects.filter(pk__in=trades.get(chain.name, []))
+            links_suggest(actor=None, chain=chain, enterprises=trade)
 
 
 def _place_enterprises(rng: random.Random, chains: list[Chain]) -> None:

@@ -43,19 +43,7 @@ class ChainDetailView(LoginRequiredMixin, View):
             "year": chain_map.year,
             "segments": segments,
             "nodes": [
-                {
-                    "id": n.pk,
-                    "name": n.name,
-                    "parent": n.parent,
-                    "segment": n.segment,
-                    "depth": n.depth,
-                    "key_link": n.key_link,
-                    "bottleneck": n.bottleneck,
-                    "enterprises": n.enterprises,
-                    "above_scale": n.above_scale,
-                    "revenue": float(n.revenue),
-                }
-                for n in chain_map.nodes
+                {**vars(n), "id": n.pk, "revenue": float(n.revenue)} for n in chain_map.nodes
             ],
             "links": chain_map.links,
         }
