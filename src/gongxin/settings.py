@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongxin.core",
     "gongxin.enterprises",
     "gongxin.chains",
+    "gongxin.projects",
 ]
 
 MIDDLEWARE = [

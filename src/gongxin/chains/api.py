@@ -1,14 +1,19 @@
 """Chains API: the chains you read, one chain with its structure and local strength (the
-data of the chain map), and its gap analysis. Scope as in the web UI: out of scope is a 404."""
+data of the chain map), its gap analysis, its other maps, its local supply and its lists.
+Scope as in the web UI: out of scope is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any, Literal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from gongxin.chains import selectors
+from gongxin.chains.lists import LISTS, list_rows
 
 router = Router(tags=["chains"])
 
@@ -72,6 +77,7 @@ class GapOut(Schema):
     hhi: float | None
     suppliers_present: int
     customers_present: int
+    local_supply: float | None
     reasons: list[str]
 
 
@@ -105,3 +111,129 @@ def chain_gaps(request, code: str):
         for g in selectors.chain_gaps(chain)
         if g.rank
     ]
+
+
+class SupplyOut(Schema):
+    enterprise: int | None
+    name: str
+    bought: Decimal
+    bought_local: Decimal
+    ratio: float | None
+
+
+class LocalSupplyOut(Schema):
+    year: int | None
+    chain: SupplyOut
+    masters: list[SupplyOut]
+
+
+def _supply(row) -> dict:
+    return {
+        "enterprise": row.enterprise.pk if row.enterprise else None,
+        "name": row.enterprise.name if row.enterprise else "",
+        "bought": row.bought,
+        "bought_local": row.bought_local,
+        "ratio": row.ratio,
+    }
+
+
+@router.get(
+    "/{code}/local-supply",
+    response=LocalSupplyOut,
+    summary="Local supply ratio (本地配套率) of each chain master and of the chain",
+)
+def chain_local_supply(request, code: str, year: int | None = None):
+    supply = selectors.local_supply(_chain(request, code), year)
+    return {
+        "year": supply.year,
+        "chain": _supply(supply.chain),
+        "masters": [_supply(r) for r in supply.masters],
+    }
+
+
+MapName = Literal["roadmap", "application", "regional", "attraction"]
+
+
+@router.get(
+    "/{code}/maps/{name}",
+    response=dict[str, Any],
+    summary="The data of a chain's technology roadmap, application-field, regional or "
+    "attraction map",
+)
+def chain_map_data(request, code: str, name: MapName):
+    chain = _chain(request, code)
+    if name == "roadmap":
+        return selectors.tech_roadmap(chain)
+    if name == "application":
+        return selectors.application_map(chain)
+    if name == "regional":
+        return selectors.regional_distribution(request.user, chain)
+    return {
+        "gaps": [
+            {
+                "rank": item["gap"].rank,
+                "node": item["gap"].node.pk,
+                "name": item["gap"].node.name,
+                "kind": item["gap"].kind,
+                "score": item["gap"].score,
+                "prospects": [
+                    {
+                        "id": rec.candidate.pk,
+                        "name": rec.candidate.name,
+                        "city": rec.candidate.city,
+                        "stage": rec.candidate.stage,
+                        "score": rec.score,
+                        "reasons": [{"reason": r, "detail": d} for r, d in rec.reasons],
+                    }
+                    for rec in item["prospects"]
+                ],
+            }
+            for item in selectors.attraction_map(chain)["gaps"]
+        ]
+    }
+
+
+ListName = Literal[
+    "enterprises", "projects", "platforms", "technologies", "bottlenecks", "prospects"
+]
+
+
+class ListPage(Schema):
+    list: str
+    title: str
+    count: int
+    columns: list[dict[str, str]]
+    items: list[dict[str, Any]]
+
+
+def _json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@router.get(
+    "/{code}/lists/{key}",
+    response=ListPage,
+    summary="One of a chain's five lists or its attraction targets, filtered as on the web "
+    "page (same query parameters), 100 a page",
+)
+def chain_list_items(request, code: str, key: ListName, page: int = Query(1, ge=1)):
+    chain = _chain(request, code)
+    spec = LISTS.get(key)
+    if spec is None:
+        raise Http404
+    params = request.GET.copy()
+    params.pop("page", None)
+    rows, _ = list_rows(spec, user=request.user, chain=chain, params=params)
+    total = rows.count()
+    start = (page - 1) * 100
+    return {
+        "list": key,
+        "title": str(spec.title),
+        "count": total,
+        "columns": [{"key": c.key, "header": str(c.header)} for c in spec.columns],
+        "items": [
+            {c.key: _json(c.value(row)) for c in spec.columns} for row in rows[start : start + 100]
+        ],
+    }

@@ -8,13 +8,15 @@ nodes it trades with (its supply links, and those of the nodes above it):
 - 延链 (extend): no local enterprise, but local enterprises on one side only: the chain
   can grow from what is there, upstream or downstream;
 - 强链 (strengthen): local enterprises, but fewer than `min_enterprises`, none above
-  designated size, or one of them holding most of the node (HHI of revenue above
-  `max_hhi`);
+  designated size, one of them holding most of the node (HHI of revenue above
+  `max_hhi`), or the city's buyers getting less than `min_local_supply` of what they buy
+  on the node from local suppliers (本地配套率);
 - nodes with none of these weaknesses are strong (优势).
 
 Gaps are ranked by a score: 3 for a bottleneck, 2 for a key link, 1 for each
-neighbouring node with local enterprises, and for 强链 nodes 1 per missing enterprise
-up to `min_enterprises`, 1 without any enterprise above designated size, 1 when too
+neighbouring node with local enterprises, 1 when the city's buyers purchase on the node
+mostly from elsewhere, and for 强链 nodes 1 per missing enterprise up to
+`min_enterprises`, 1 without any enterprise above designated size, 1 when too
 concentrated. Ties keep the order of the structure.
 """
 
@@ -31,6 +33,7 @@ FILL, EXTEND, STRENGTHEN, STRONG = "fill", "extend", "strengthen", "strong"
 class Thresholds:
     min_enterprises: int = 3
     max_hhi: float = 0.5
+    min_local_supply: float = 0.3
 
 
 @dataclass
@@ -43,6 +46,15 @@ class NodeFacts:
     #: Revenue of each local enterprise on the node (None: not reported).
     revenues: list[Decimal | None] = field(default_factory=list)
     above_scale: int = 0
+    #: What the city's enterprises bought on the node in the year, and of it from local
+    #: suppliers (supplier relations).
+    bought: Decimal = Decimal(0)
+    bought_local: Decimal = Decimal(0)
+
+    @property
+    def local_supply(self) -> float | None:
+        """The local supply ratio (本地配套率) on the node; None without purchases."""
+        return float(self.bought_local / self.bought) if self.bought else None
 
 
 @dataclass
@@ -58,6 +70,7 @@ class Gap:
     suppliers_present: int  # neighbouring nodes upstream with local enterprises
     customers_present: int  # … downstream
     reasons: list[str]
+    local_supply: float | None = None  # see NodeFacts.local_supply
     rank: int = 0
 
 
@@ -120,6 +133,10 @@ def analyse(
         revenue = sum((r for r in node.revenues if r is not None), Decimal(0))
         score = 3 * node.bottleneck + 2 * node.key_link + up + down
         reasons: list[str] = []
+        local_supply = node.local_supply
+        if local_supply is not None and local_supply < thresholds.min_local_supply:
+            reasons.append("bought_elsewhere")
+            score += 1
         if count == 0:
             kind = EXTEND if (up > 0) != (down > 0) else FILL
         else:
@@ -136,7 +153,20 @@ def analyse(
             if kind == STRONG:
                 score = 0  # not a gap: nothing to rank
         gaps.append(
-            Gap(node, kind, score, count, node.above_scale, revenue, top, hhi, up, down, reasons)
+            Gap(
+                node,
+                kind,
+                score,
+                count,
+                node.above_scale,
+                revenue,
+                top,
+                hhi,
+                up,
+                down,
+                reasons,
+                local_supply,
+            )
         )
     order = {pk: i for i, pk in enumerate(n.pk for n in nodes)}
     ranked = sorted(

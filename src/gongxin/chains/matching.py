@@ -41,7 +41,7 @@ def _keyword_words(keyword: str) -> frozenset[str]:
     return words(keyword)
 
 
-def _keyword_found(keyword: str, text_words: frozenset[str]) -> bool:
+def keyword_found(keyword: str, text_words: frozenset[str]) -> bool:
     """A keyword is found when it is one of the words, or all its own words are."""
     own = _keyword_words(keyword)
     return keyword.lower() in text_words or (bool(own) and own <= text_words)
@@ -55,7 +55,7 @@ def suggest(industry_code: str, text: str, nodes: Iterable[NodeTerms]) -> list[S
     text_words = words(text)
     found: dict[int, Suggestion] = {}
     for node in nodes:
-        matched = [k for k in node.keywords if _keyword_found(k, text_words)]
+        matched = [k for k in node.keywords if keyword_found(k, text_words)]
         if matched:
             found[node.pk] = Suggestion(node.pk, KEYWORDS, "、".join(matched))
             continue

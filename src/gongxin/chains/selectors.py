@@ -6,16 +6,42 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from gongxin.chains import gaps
-from gongxin.chains.choices import LinkStatus
-from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
+from gongxin.chains.choices import LinkStatus, ProspectStage
+from gongxin.chains.models import (
+    ApplicationField,
+    Bottleneck,
+    Chain,
+    ChainNode,
+    EnterpriseNode,
+    Platform,
+    Prospect,
+    SupplierRelation,
+    SupplyLink,
+    TechTarget,
+    TechTask,
+)
 from gongxin.core.choices import Role
-from gongxin.core.models import User
+from gongxin.core.models import Region, User
 from gongxin.core.selectors import user_edits_everything
-from gongxin.enterprises.models import AnnualFigure
+from gongxin.enterprises.choices import QualificationKind
+from gongxin.enterprises.models import AnnualFigure, Enterprise
+from gongxin.enterprises.selectors import enterprise_scope, valid_qualifications
+from gongxin.projects.selectors import project_list
 
 
 def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
@@ -170,9 +196,10 @@ def gap_thresholds() -> gaps.Thresholds:
 
 
 def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
-    """The gap analysis of a chain (see `gaps`), from three queries: the nodes, the local
+    """The gap analysis of a chain (see `gaps`), from four queries: the nodes, the local
     enterprises on them with their revenue in `year` (default: the latest with annual
-    figures), the supply links."""
+    figures), what the city's enterprises bought on each node that year, the supply
+    links."""
     if year is None:
         year = AnnualFigure.objects.aggregate(year=Max("year"))["year"]
     facts = {
@@ -190,6 +217,14 @@ def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
     for node, above_scale, amount in placed:
         facts[node].revenues.append(amount)
         facts[node].above_scale += above_scale
+    bought = (
+        SupplierRelation.objects.filter(node__chain=chain, year=year)
+        .values("node")
+        .annotate(total=Sum("amount"), local=Sum("amount", filter=Q(supplier__isnull=False)))
+        .values_list("node", "total", "local")
+    )
+    for node, total, local in bought:
+        facts[node].bought, facts[node].bought_local = total, local or Decimal(0)
     links = SupplyLink.objects.filter(chain=chain).values_list("supplier_id", "customer_id")
     return gaps.analyse(list(facts.values()), list(links), gap_thresholds())
 
@@ -213,3 +248,360 @@ def chain_suggestions(chain: Chain, limit: int | None = 100) -> QuerySet[Enterpr
         .order_by("node__position", "enterprise__name")
     )
     return waiting if limit is None else waiting[:limit]
+
+
+def latest_year() -> int | None:
+    """The latest year with annual figures: the year lists and maps report on."""
+    return AnnualFigure.objects.aggregate(year=Max("year"))["year"]
+
+
+def chain_family(chain: Chain) -> list[int]:
+    """The chain and its sub-chains: what its lists cover."""
+    return [chain.pk, *Chain.objects.filter(parent=chain).values_list("pk", flat=True)]
+
+
+# The five lists (五清单) and the attraction list. Each is a queryset over the chain and
+# its sub-chains, in a fixed number of queries whatever its length.
+
+#: Qualifications that make an enterprise on the chain a key enterprise.
+KEY_QUALIFICATIONS = (
+    QualificationKind.HIGH_TECH,
+    QualificationKind.SPECIALIZED_SME,
+    QualificationKind.LITTLE_GIANT,
+    QualificationKind.SINGLE_CHAMPION,
+    QualificationKind.CHAIN_MASTER,
+)
+
+
+def key_enterprises(user: User, chain: Chain, year: int | None = None) -> QuerySet[Enterprise]:
+    """重点企业清单: the enterprises confirmed on the chain that are its chain masters, above
+    designated size or hold a key qualification (valid today), as far as `user` reads the
+    archive; each with `is_master`, revenue, last year's revenue, tax and employees of
+    `year`, its valid qualifications and its places on the chain."""
+    family = chain_family(chain)
+    year = year or latest_year()
+    placed = EnterpriseNode.objects.filter(node__chain__in=family, status=LinkStatus.CONFIRMED)
+    masters = Chain.masters.through.objects.filter(chain__in=family)
+    qualified = valid_qualifications().filter(kind__in=KEY_QUALIFICATIONS)
+    figures = AnnualFigure.objects.filter(enterprise=OuterRef("pk"))
+    return (
+        enterprise_scope(user)
+        .filter(pk__in=placed.values("enterprise"))
+        .filter(
+            Q(above_scale=True)
+            | Q(pk__in=masters.values("enterprise"))
+            | Q(pk__in=qualified.values("enterprise"))
+        )
+        .select_related("district", "park")
+        .annotate(
+            is_master=Exists(masters.filter(enterprise=OuterRef("pk"))),
+            revenue=Subquery(figures.filter(year=year).values("revenue")[:1]),
+            revenue_before=Subquery(figures.filter(year=year and year - 1).values("revenue")[:1]),
+            tax=Subquery(figures.filter(year=year).values("tax")[:1]),
+            employees=Subquery(figures.filter(year=year).values("employees")[:1]),
+        )
+        .prefetch_related(
+            Prefetch(
+                "qualifications",
+                queryset=qualified.order_by("kind"),
+                to_attr="key_qualifications",
+            ),
+            Prefetch(
+                "chain_positions",
+                queryset=placed.select_related("node").order_by("node__position"),
+                to_attr="places",
+            ),
+        )
+        .order_by("-is_master", F("revenue").desc(nulls_last=True), "name")
+    )
+
+
+def key_projects(user: User, chain: Chain):
+    """重点项目清单: the projects on the chain and its sub-chains, largest first."""
+    return project_list(user, chains=chain_family(chain)).order_by(
+        F("planned_investment").desc(nulls_last=True), "pk"
+    )
+
+
+def key_platforms(chain: Chain) -> QuerySet[Platform]:
+    """重点平台清单: the chain's innovation platforms, national first."""
+    return (
+        Platform.objects.filter(chain__in=chain_family(chain))
+        .select_related("chain", "node", "enterprise")
+        .order_by("level", "kind", "name")
+    )
+
+
+def key_technologies(chain: Chain) -> QuerySet[TechTask]:
+    """关键共性技术清单: the technology tasks with their owners and targets by year."""
+    return (
+        TechTask.objects.filter(chain__in=chain_family(chain))
+        .select_related("chain", "node", "owner", "enterprise")
+        .prefetch_related(Prefetch("targets", queryset=TechTarget.objects.order_by("year")))
+        .order_by("deadline", "pk")
+    )
+
+
+def chain_bottlenecks(chain: Chain) -> QuerySet[Bottleneck]:
+    """制约瓶颈清单: blockages, breaks and choke points with owner, deadline and status."""
+    return (
+        Bottleneck.objects.filter(chain__in=chain_family(chain))
+        .select_related("chain", "node", "owner")
+        .order_by("status", "deadline", "pk")
+    )
+
+
+def chain_prospects(chain: Chain) -> QuerySet[Prospect]:
+    """招商目标清单: the prospects with their nodes and responsible official."""
+    return (
+        Prospect.objects.filter(chain__in=chain_family(chain))
+        .select_related("chain", "official", "enterprise")
+        .prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.order_by("position")))
+        .order_by("stage", F("revenue").desc(nulls_last=True), "name")
+    )
+
+
+# 本地配套率 (local supply).
+
+
+@dataclass
+class SupplyRatio:
+    enterprise: Enterprise | None  # None: the chain as a whole
+    bought: Decimal
+    bought_local: Decimal
+
+    @property
+    def ratio(self) -> float | None:
+        return float(self.bought_local / self.bought) if self.bought else None
+
+
+@dataclass
+class LocalSupply:
+    year: int | None
+    masters: list[SupplyRatio]
+    chain: SupplyRatio
+
+
+def local_supply(chain: Chain, year: int | None = None) -> LocalSupply:
+    """The local supply ratio (本地配套率) of each chain master of the chain: the share of
+    what it bought in `year` (default: the latest year recorded for them) from enterprises
+    in the city; and of the chain: the same over all its chain masters together."""
+    masters = list(chain.masters.order_by("name"))
+    bought = SupplierRelation.objects.filter(customer__in=masters)
+    if year is None:
+        year = bought.aggregate(year=Max("year"))["year"]
+    sums = {
+        customer: (total, local or Decimal(0))
+        for customer, total, local in bought.filter(year=year)
+        .values("customer")
+        .annotate(total=Sum("amount"), local=Sum("amount", filter=Q(supplier__isnull=False)))
+        .values_list("customer", "total", "local")
+    }
+    rows = [SupplyRatio(m, *sums.get(m.pk, (Decimal(0), Decimal(0)))) for m in masters]
+    whole = SupplyRatio(
+        None,
+        sum((r.bought for r in rows), Decimal(0)),
+        sum((r.bought_local for r in rows), Decimal(0)),
+    )
+    return LocalSupply(year, rows, whole)
+
+
+# The maps besides the chain map.
+
+
+def tech_roadmap(chain: Chain) -> dict:
+    """技术路线图: for each node with technology tasks or platforms, the tasks with their
+    targets by year and the platforms with the year they were recognised."""
+    tasks = list(
+        TechTask.objects.filter(chain=chain)
+        .select_related("node", "owner")
+        .prefetch_related(Prefetch("targets", queryset=TechTarget.objects.order_by("year")))
+        .order_by("deadline", "pk")
+    )
+    platforms = list(
+        Platform.objects.filter(chain=chain).select_related("node", "enterprise").order_by("name")
+    )
+    order = dict(ChainNode.objects.filter(chain=chain).values_list("pk", "position").order_by())
+    rows: dict[int | None, dict] = {}
+
+    def row(node: ChainNode | None) -> dict:
+        key = node.pk if node else None
+        if key not in rows:
+            rows[key] = {"node": node.name if node else "", "tasks": [], "platforms": []}
+        return rows[key]
+
+    years: set[int] = set()
+    for task in tasks:
+        targets = [(t.year, t.target) for t in task.targets.all()]
+        years.update(y for y, _ in targets)
+        row(task.node)["tasks"].append(
+            {
+                "name": task.name,
+                "kind": task.kind,
+                "status": task.status,
+                "status_label": str(task.get_status_display()),
+                "owner": task.owner.short_name or task.owner.name if task.owner else "",
+                "deadline": task.deadline.isoformat(),
+                "targets": targets,
+            }
+        )
+    for platform in platforms:
+        if platform.recognised_in:
+            years.add(platform.recognised_in)
+        row(platform.node)["platforms"].append(
+            {
+                "name": platform.name,
+                "kind": str(platform.get_kind_display()),
+                "level": str(platform.get_level_display()),
+                "year": platform.recognised_in,
+                "host": platform.host_name,
+            }
+        )
+    ordered = sorted(rows.items(), key=lambda item: order.get(item[0], 10**9))
+    return {"years": sorted(years), "rows": [r for _, r in ordered]}
+
+
+def application_map(chain: Chain, year: int | None = None) -> dict:
+    """应用领域图: the markets the chain serves, the nodes that serve each and the confirmed
+    local enterprises on those nodes (or below them), largest first by `year`'s revenue."""
+    year = year or latest_year()
+    fields = list(
+        ApplicationField.objects.filter(chain=chain)
+        .prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.order_by("position")))
+        .order_by("position", "pk")
+    )
+    parents = dict(ChainNode.objects.filter(chain=chain).values_list("pk", "parent_id"))
+    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("enterprise"), year=year)
+    placed: dict[int, list[tuple[int, str, Decimal]]] = {}
+    for node, enterprise, name, amount in (
+        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
+        .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
+        .values_list("node", "enterprise", "enterprise__name", "revenue")
+    ):
+        # An enterprise on a node serves what the node and every node above it serve.
+        while node is not None:
+            placed.setdefault(node, []).append((enterprise, name, amount or Decimal(0)))
+            node = parents.get(node)
+    result = []
+    for field in fields:
+        nodes = []
+        serving: dict[int, tuple[str, Decimal]] = {}
+        for node in field.nodes.all():
+            here = {pk: (name, amount) for pk, name, amount in placed.get(node.pk, [])}
+            nodes.append({"id": node.pk, "name": node.name, "enterprises": len(here)})
+            serving.update(here)
+        ranked = sorted(serving.items(), key=lambda item: (-item[1][1], item[1][0]))
+        result.append(
+            {
+                "name": field.name,
+                "description": field.description,
+                "nodes": nodes,
+                "enterprises": [
+                    {"id": pk, "name": name, "revenue": float(amount)}
+                    for pk, (name, amount) in ranked
+                ],
+            }
+        )
+    return {"year": year, "fields": result}
+
+
+def regional_distribution(user: User, chain: Chain, year: int | None = None) -> dict:
+    """区域分布图: the chain's (and its sub-chains') confirmed enterprises, 规上 among them,
+    their revenue in `year` and the chain's projects with their planned investment, by
+    district and by park."""
+    family = chain_family(chain)
+    year = year or latest_year()
+    enterprises = Enterprise.objects.filter(
+        pk__in=EnterpriseNode.objects.filter(
+            node__chain__in=family, status=LinkStatus.CONFIRMED
+        ).values("enterprise")
+    )
+    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("pk"), year=year)
+    per = {}
+    for level in ("district", "park"):
+        rows = (
+            enterprises.filter(**{f"{level}__isnull": False})
+            .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
+            .values(level)
+            .annotate(
+                count=Count("pk"),
+                above=Count("pk", filter=Q(above_scale=True)),
+                total=Sum("revenue"),
+            )
+            .values_list(level, "count", "above", "total")
+        )
+        projects = (
+            project_list(user, chains=family)
+            .filter(**{f"{level}__isnull": False})
+            .values(level)
+            .annotate(n=Count("pk"), investment=Sum("planned_investment"))
+            .values_list(level, "n", "investment")
+        )
+        table: dict[int, dict] = {}
+        for pk, count, above, total in rows:
+            table[pk] = {"enterprises": count, "above_scale": above, "revenue": total or 0}
+        for pk, n, investment in projects:
+            table.setdefault(pk, {"enterprises": 0, "above_scale": 0, "revenue": 0})
+            table[pk].update(projects=n, investment=investment or 0)
+        per[level] = table
+    names = {
+        r.pk: r
+        for r in Region.objects.filter(pk__in=[*per["district"], *per["park"]]).order_by("code")
+    }
+
+    def listed(level: str) -> list[dict]:
+        out = []
+        for pk, row in per[level].items():
+            region = names[pk]
+            out.append(
+                {
+                    "id": pk,
+                    "name": region.short_name or region.name,
+                    "code": region.code,
+                    "enterprises": row["enterprises"],
+                    "above_scale": row["above_scale"],
+                    "revenue": float(row["revenue"]),
+                    "projects": row.get("projects", 0),
+                    "investment": float(row.get("investment", 0)),
+                }
+            )
+        return sorted(out, key=lambda r: (-r["enterprises"], -r["revenue"], r["code"]))
+
+    return {"year": year, "districts": listed("district"), "parks": listed("park")}
+
+
+def attraction_map(chain: Chain, year: int | None = None, per_gap: int = 5) -> dict:
+    """招商图: the chain's ranked gaps, and for each the prospects recommended for it (see
+    `attraction.recommend`), with the reason for each."""
+    from gongxin.chains import attraction
+
+    ranked = [g for g in chain_gaps(chain, year) if g.rank]
+    keywords = dict(ChainNode.objects.filter(chain=chain).values_list("pk", "keywords"))
+    prospects = [
+        attraction.Candidate(
+            p.pk,
+            p.name,
+            p.province,
+            p.city,
+            p.size_class,
+            p.stage,
+            p.revenue,
+            p.products,
+            frozenset(n.pk for n in p.nodes.all()),
+        )
+        for p in Prospect.objects.filter(chain=chain)
+        .exclude(stage=ProspectStage.LANDED)
+        .prefetch_related("nodes")
+    ]
+    partners = tuple(getattr(settings, "GONGXIN_PARTNER_PROVINCES", ("广东省",)))
+    return {
+        "gaps": [
+            {
+                "gap": gap,
+                "prospects": attraction.recommend(
+                    gap.node.pk, keywords.get(gap.node.pk, []), prospects, partners
+                )[:per_gap],
+            }
+            for gap in ranked
+        ]
+    }

@@ -7,6 +7,9 @@ app_name = "chains"
 urlpatterns = [
     path("", views.ChainListView.as_view(), name="chain_list"),
     path("<slug:code>/", views.ChainDetailView.as_view(), name="chain_detail"),
+    path(
+        "<slug:code>/lists/<slug:key>/", views.ChainListPageView.as_view(), name="chain_list_page"
+    ),
     path("<slug:code>/structure.json", views.ChainStructureView.as_view(), name="chain_structure"),
     path("<slug:code>/suggest/", views.ChainSuggestView.as_view(), name="chain_suggest"),
     path(

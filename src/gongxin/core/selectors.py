@@ -48,15 +48,17 @@ def service_officer_list() -> QuerySet[User]:
 
 
 def user_reads_everything(user: User) -> bool:
-    """Leadership, division staff, handling departments and administrators read the whole
-    archive; district, park, officer and enterprise users read only their part of it."""
+    """Leadership, division staff, chain offices, handling departments and administrators
+    read the whole archive; district, park, officer and enterprise users read only their
+    part of it."""
     return (
         user.is_authenticated
         and user.is_active
-        and (
-            user.is_superuser or user.role in (Role.ADMIN, Role.LEADER, Role.STAFF, Role.DEPARTMENT)
-        )
+        and (user.is_superuser or user.role in READS_EVERYTHING)
     )
+
+
+READS_EVERYTHING = (Role.ADMIN, Role.LEADER, Role.STAFF, Role.CHAIN_OFFICE, Role.DEPARTMENT)
 
 
 def user_edits_everything(user: User) -> bool:

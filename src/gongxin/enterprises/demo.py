@@ -868,6 +868,17 @@ for _sub in SUBCHAINS:
         _CHAIN_OF_INDUSTRY.setdefault(_code, _sub.chain)
 
 
+def enterprise_short_name(name: str) -> str:
+    """A demo enterprise's name as projects and platforms are named after it: without the
+    demo mark, its place and its company form (“南昌润霆汽车有限公司（演示）” → “润霆汽车”)."""
+    name = name.removesuffix("（演示）")
+    for prefix in ("南昌市", "南昌", "江西省", "江西"):
+        name = name.removeprefix(prefix)
+    for suffix in ("股份有限公司", "有限责任公司", "有限公司"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def enterprise_chain(enterprise: Enterprise) -> str:
     """The key chain of a demo enterprise, from its industry class ("" for none)."""
     return _CHAIN_OF_INDUSTRY.get(enterprise.industry.code, "") if enterprise.industry_id else ""

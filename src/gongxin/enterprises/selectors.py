@@ -27,7 +27,7 @@ def enterprise_scope(user: User, *, for_change: bool = False) -> QuerySet[Enterp
     archive's scope is decided: every selector, service, view, export and API uses it.
 
     - administrators and division staff: all, read and edit;
-    - leadership and handling departments: all, read only;
+    - leadership, chain offices and handling departments: all, read only;
     - district or park staff: the enterprises of their district (or park and the parks in it);
     - service officers: the enterprises they look after;
     - enterprise users: their own enterprise (edits limited to contacts by the services).

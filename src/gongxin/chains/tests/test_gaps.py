@@ -91,3 +91,35 @@ def test_a_link_to_a_node_above_counts_for_the_nodes_below_it():
     ]
     (gap,) = [g for g in analyse(nodes, [(2, 4)]) if g.node.name == "锂盐"]
     assert (gap.kind, gap.customers_present) == (EXTEND, 1)
+
+
+def test_local_supply_worked_out_by_hand():
+    # The city's buyers bought 100 of 电芯 on the node, 20 of it from local suppliers:
+    # local supply 0.2 < 0.3, so the strong node becomes 强链 with reason bought_elsewhere;
+    # score = neighbours 正极材料 (up) and 储能系统 (down) present, 2, + 1 = 3.
+    # 电解液 has no local enterprise and 50 bought, all from elsewhere: 补链, 0 + 1 = 1,
+    # tied with 回收利用 and ranked before it in the order of the structure.
+    nodes, links = battery_chain()
+    by_pk = {n.pk: n for n in nodes}
+    by_pk[5].bought, by_pk[5].bought_local = D(100), D(20)
+    by_pk[4].bought = D(50)
+    # 正极材料 buys mostly locally: no change.
+    by_pk[2].bought, by_pk[2].bought_local = D(10), D(9)
+    gaps = analyse(nodes, links)
+    summary = [(g.node.name, g.kind, g.score, g.rank) for g in gaps]
+    assert summary == [
+        ("正极材料", STRENGTHEN, 5, 1),
+        ("隔膜", EXTEND, 4, 2),
+        ("储能系统", STRENGTHEN, 4, 3),
+        ("电芯", STRENGTHEN, 3, 4),
+        ("电池管理系统", FILL, 2, 5),
+        ("电解液", FILL, 1, 6),
+        ("回收利用", EXTEND, 1, 7),
+    ]
+    by_name = {g.node.name: g for g in gaps}
+    assert by_name["电芯"].reasons == ["bought_elsewhere"]
+    assert by_name["电芯"].local_supply == pytest.approx(0.2)
+    assert by_name["电解液"].local_supply == 0.0
+    assert by_name["正极材料"].local_supply == pytest.approx(0.9)
+    assert by_name["正极材料"].reasons == ["few", "concentrated"]
+    assert by_name["隔膜"].local_supply is None

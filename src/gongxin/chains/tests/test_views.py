@@ -79,10 +79,10 @@ def test_leader_reads_the_list_and_a_chain(client, leader):
     assert listing.context["chains"][0].enterprise_count == 2
     page = client.get(reverse("chains:chain_detail", args=[chain.code]))
     assert page.status_code == 200
-    data = page.context["map_data"]
+    data = page.context["maps"]["chain"]
     assert len(data["nodes"]) == 9
     assert data["links"] == list(SupplyLink.objects.values_list("supplier_id", "customer_id"))
-    assert 'id="chain-map-data"' in page.content.decode()
+    assert 'id="map-data-chain"' in page.content.decode()
 
 
 def test_the_structure_downloads_and_loads_back(client, leader):

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 _HEADER_FONT = Font(bold=True)
+_CAPTION_FONT = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 _ERROR_FONT = Font(color="C00000")
@@ -39,12 +40,18 @@ class XlsxWriter:
         widths: Sequence[int] = (),
         required: Iterable[int] = (),
         freeze: bool = True,
+        caption: str = "",
     ):
+        """A sheet with its header row (above it a caption line, when given)."""
         ws = self.workbook.create_sheet(title=title[:31])
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         if freeze:
-            ws.freeze_panes = "A2"
+            ws.freeze_panes = "A3" if caption else "A2"
+        if caption:
+            cell = _cell(ws, caption)
+            cell.font = _CAPTION_FONT
+            ws.append([cell])
         required = set(required)
         header_cells = []
         for index, header in enumerate(headers):

@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve, enterprises, seed, port, **options):
         from gongxin.chains.demo import chains_build
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
+        from gongxin.projects.demo import projects_build
 
         started = time.monotonic()
         self.stdout.write(f"Building the demo database ({connection.vendor}) …")
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 seed=seed, count=enterprises, regions=regions, officers=officers
             )
             chains = chains_build(seed=seed, password_hash=password_hash)
+            projects = projects_build(seed=seed, chains=chains)
             picked = enterprise_accounts_pick(built, n=min(24, len(built)))
             User.objects.bulk_create(
                 User(
@@ -68,7 +70,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo database ready: {len(built)} enterprises, {len(chains)} chains "
+                f"Demo database ready: {len(built)} enterprises, {len(chains)} chains, "
+                f"{len(projects)} projects "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
