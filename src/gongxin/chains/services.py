@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from gongxin.chains import structure
@@ -73,6 +74,9 @@ def node_create(
     values = {k: v for k, v in data.items() if k in NODE_FIELDS and k != "parent"}
     if parent is not None:
         values["segment"] = parent.segment  # a node lies in its parent's segment
+    if "position" not in values:  # after the nodes there are
+        last = ChainNode.objects.filter(chain=chain).aggregate(last=Max("position"))["last"]
+        values["position"] = (last or 0) + 1
     node = ChainNode(chain=chain, parent=parent, **values)
     node.full_clean()
     node.save()

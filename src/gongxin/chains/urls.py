@@ -10,6 +10,15 @@ urlpatterns = [
     path(
         "<slug:code>/lists/<slug:key>/", views.ChainListPageView.as_view(), name="chain_list_page"
     ),
+    path("<slug:code>/structure/", views.StructureEditView.as_view(), name="structure_edit"),
+    path("<slug:code>/structure/nodes/", views.NodeCreateView.as_view(), name="node_create"),
+    path("<slug:code>/structure/nodes/<int:pk>/", views.NodeEditView.as_view(), name="node_edit"),
+    path("<slug:code>/structure/links/", views.SupplyLinkCreateView.as_view(), name="link_create"),
+    path(
+        "<slug:code>/structure/links/<int:pk>/delete/",
+        views.SupplyLinkDeleteView.as_view(),
+        name="link_delete",
+    ),
     path("<slug:code>/structure.json", views.ChainStructureView.as_view(), name="chain_structure"),
     path("<slug:code>/suggest/", views.ChainSuggestView.as_view(), name="chain_suggest"),
     path(

@@ -8,7 +8,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +17,18 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from gongxin.chains import attraction, selectors, services
-from gongxin.chains.choices import ProspectStage, Segment
+from gongxin.chains.choices import NodeKind, ProspectStage, Segment
+from gongxin.chains.forms import (
+    NodeCreateForm,
+    NodeDeleteForm,
+    NodeForm,
+    NodeMergeForm,
+    NodeMoveForm,
+    SupplyLinkForm,
+)
 from gongxin.chains.lists import LISTS, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump
-from gongxin.chains.models import Chain, EnterpriseNode
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.core.views import PAGE_SIZES, attachment
 from gongxin.enterprises.choices import SizeClass
 
@@ -174,6 +182,7 @@ class ChainListPageView(LoginRequiredMixin, View):
             "table": table,
             "query_string": params.urlencode(),
             "page_sizes": PAGE_SIZES,
+            "can_change": selectors.chain_can_change(request.user, chain),
         }
         return render(request, "chains/chain_list_page.html", context)
 
@@ -219,3 +228,157 @@ class LinkDecideView(LoginRequiredMixin, View):
         if request.headers.get("HX-Request"):
             return render(request, "chains/suggestion_row.html", {"s": link, "chain": chain})
         return redirect(reverse("chains:chain_detail", args=[code]) + "#suggestions")
+
+
+# The structure editor (chain offices on their chains, division staff on all).
+
+
+def _structure_context(request, chain, **forms_):
+    return {
+        "chain": chain,
+        "lists": LISTS.values(),
+        "chain_map": selectors.chain_map(chain),
+        "segments": {str(value): str(label) for value, label in Segment.choices},
+        "kinds": {str(value): str(label) for value, label in NodeKind.choices},
+        "can_change": True,
+        "links": SupplyLink.objects.filter(chain=chain)
+        .select_related("supplier", "customer")
+        .order_by("supplier__position", "customer__position"),
+        "create_form": forms_.get("create_form") or NodeCreateForm(chain=chain),
+        "link_form": forms_.get("link_form") or SupplyLinkForm(chain=chain),
+    }
+
+
+class StructureEditView(LoginRequiredMixin, View):
+    """The tree with a form to add a node, and the supply links with a form to add one."""
+
+    def get(self, request, code):
+        chain = _chain_for_change(request.user, code)
+        return render(request, "chains/structure_edit.html", _structure_context(request, chain))
+
+
+class NodeCreateView(LoginRequiredMixin, View):
+    def post(self, request, code):
+        chain = _chain_for_change(request.user, code)
+        form = NodeCreateForm(request.POST, chain=chain)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            parent = data.pop("parent")
+            try:
+                node = services.node_create(
+                    actor=request.user, chain=chain, parent=parent, data=data
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Node %(node)s added.") % {"node": node})
+                return redirect(reverse("chains:structure_edit", args=[code]) + f"#node-{node.pk}")
+        context = _structure_context(request, chain, create_form=form)
+        return render(request, "chains/structure_edit.html", context, status=422)
+
+
+class SupplyLinkCreateView(LoginRequiredMixin, View):
+    def post(self, request, code):
+        chain = _chain_for_change(request.user, code)
+        form = SupplyLinkForm(request.POST, chain=chain)
+        if form.is_valid():
+            try:
+                link = services.supply_link_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Supply link %(link)s added.") % {"link": link})
+                return redirect(reverse("chains:structure_edit", args=[code]) + "#links")
+        context = _structure_context(request, chain, link_form=form)
+        return render(request, "chains/structure_edit.html", context, status=422)
+
+
+class SupplyLinkDeleteView(LoginRequiredMixin, View):
+    def post(self, request, code, pk):
+        chain = _chain_for_change(request.user, code)
+        link = get_object_or_404(
+            SupplyLink.objects.select_related("supplier", "customer", "chain"), pk=pk, chain=chain
+        )
+        services.supply_link_remove(actor=request.user, link=link)
+        messages.success(request, _("Supply link %(link)s removed.") % {"link": link})
+        return redirect(reverse("chains:structure_edit", args=[code]) + "#links")
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+class NodeEditView(LoginRequiredMixin, View):
+    """One node: rename it and change its flags, codes and keywords; move it; merge it into
+    another; delete it (its enterprises moved to a node chosen here)."""
+
+    actions = ("update", "move", "merge", "delete")
+
+    def _node(self, request, code, pk):
+        chain = _chain_for_change(request.user, code)
+        node = get_object_or_404(
+            ChainNode.objects.select_related("chain", "parent"), pk=pk, chain=chain
+        )
+        return chain, node
+
+    def _forms(self, chain, node, data=None, action=None):
+        initial = {f: getattr(node, f) for f in NodeForm.base_fields}
+        bound = lambda name: data if action == name else None  # noqa: E731
+        return {
+            "update": NodeForm(bound("update"), initial=initial, prefix="update"),
+            "move": NodeMoveForm(
+                bound("move"), chain=chain, initial={"parent": node.parent_id}, prefix="move"
+            ),
+            "merge": NodeMergeForm(bound("merge"), chain=chain, prefix="merge"),
+            "delete": NodeDeleteForm(bound("delete"), chain=chain, prefix="delete"),
+        }
+
+    def _render(self, request, chain, node, forms_, status=200):
+        placed = EnterpriseNode.objects.filter(node=node).exclude(status="rejected").count()
+        context = {
+            "chain": chain,
+            "node": node,
+            "forms": forms_,
+            "placed": placed,
+            "lists": LISTS.values(),
+            "can_change": True,
+        }
+        return render(request, "chains/node_edit.html", context, status=status)
+
+    def get(self, request, code, pk):
+        chain, node = self._node(request, code, pk)
+        return self._render(request, chain, node, self._forms(chain, node))
+
+    def post(self, request, code, pk):
+        chain, node = self._node(request, code, pk)
+        action = request.POST.get("action")
+        if action not in self.actions:
+            raise Http404
+        forms_ = self._forms(chain, node, request.POST, action)
+        form = forms_[action]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "update":
+                    services.node_update(actor=request.user, node=node, data=data)
+                    done = _("Node %(node)s saved.")
+                elif action == "move":
+                    services.node_move(actor=request.user, node=node, parent=data["parent"])
+                    done = _("Node %(node)s moved.")
+                elif action == "merge":
+                    services.node_merge(actor=request.user, source=node, target=data["target"])
+                    done = _("Node %(node)s merged.")
+                else:
+                    services.node_delete(
+                        actor=request.user, node=node, reassign_to=data["reassign_to"]
+                    )
+                    done = _("Node %(node)s deleted.")
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, done % {"node": node.name})
+                if action in ("update", "move"):
+                    return redirect(reverse("chains:node_edit", args=[code, node.pk]))
+                return redirect(reverse("chains:structure_edit", args=[code]))
+        return self._render(request, chain, node, forms_, status=422)
