@@ -115,7 +115,7 @@ class TechnologyFilterSet(ChainFilterSet):
         choices=TechKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
     status = django_filters.ChoiceFilter(
-        choices=TaskStatus.choices, label=_("Status"), empty_label=_("All statuses")
+        choices=TaskStatus.choices, label=_("Progress"), empty_label=_("All statuses")
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=Department.objects.none(), label=_("Owner"), empty_label=_("All departments")
@@ -127,7 +127,7 @@ class BottleneckFilterSet(ChainFilterSet):
         choices=BottleneckKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
     status = django_filters.ChoiceFilter(
-        choices=BottleneckStatus.choices, label=_("Status"), empty_label=_("All statuses")
+        choices=BottleneckStatus.choices, label=_("Progress"), empty_label=_("All statuses")
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=Department.objects.none(), label=_("Owner"), empty_label=_("All departments")

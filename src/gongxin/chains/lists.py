@@ -134,7 +134,7 @@ ENTERPRISES = ChainList(
         ListColumn(
             "growth_pct",
             _("Growth (%)"),
-            lambda e: percent(yoy_growth(e.revenue, e.revenue_before)),
+            lambda e: yoy_growth(e.revenue, e.revenue_before),
             num=True,
         ),
         ListColumn("taxes_paid", _("Taxes paid (10k yuan)"), lambda e: wan(e.tax), num=True),
@@ -193,7 +193,7 @@ PROJECTS = ChainList(
         ListColumn(
             "responsible_official",
             _("Responsible official"),
-            lambda p: p.official.get_full_name() if p.official else "",
+            lambda p: str(p.official) if p.official else "",
         ),
     ),
     filters.ProjectFilterSet,
@@ -245,7 +245,7 @@ TECHNOLOGIES = ChainList(
             link=lambda t: _enterprise_url(t.enterprise),
         ),
         ListColumn("deadline", _("Deadline"), lambda t: t.deadline),
-        ListColumn("status", _("Status"), lambda t: _display(t, "status")),
+        ListColumn("status", _("Progress"), lambda t: _display(t, "status")),
         ListColumn(
             "targets_by_year",
             _("Targets by year"),
@@ -272,7 +272,7 @@ BOTTLENECKS = ChainList(
         ListColumn("description", _("Description"), lambda b: b.description, width=50),
         ListColumn("owner", _("Owner"), lambda b: b.owner.short_name or b.owner.name),
         ListColumn("deadline", _("Deadline"), lambda b: b.deadline),
-        ListColumn("status", _("Status"), lambda b: _display(b, "status")),
+        ListColumn("status", _("Progress"), lambda b: _display(b, "status")),
         ListColumn("resolved_on", _("Resolved on"), lambda b: b.resolved_on),
         ListColumn("overdue", _("Overdue"), _overdue),
     ),
@@ -312,7 +312,7 @@ PROSPECTS = ChainList(
         ListColumn(
             "responsible_official",
             _("Responsible official"),
-            lambda p: p.official.get_full_name() if p.official else "",
+            lambda p: str(p.official) if p.official else "",
         ),
     ),
     filters.ProspectFilterSet,

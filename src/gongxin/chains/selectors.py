@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -17,11 +18,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from gongxin.chains import gaps
-from gongxin.chains.choices import LinkStatus, ProspectStage
+from gongxin.chains.choices import BottleneckStatus, LinkStatus, PlatformLevel, ProspectStage
 from gongxin.chains.models import (
     ApplicationField,
     Bottleneck,
@@ -273,6 +276,14 @@ KEY_QUALIFICATIONS = (
 )
 
 
+def _in_order(field: str, values) -> Case:
+    """Order by a choice field in the order of its choices (not of the stored strings)."""
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(values)),
+        default=Value(len(values)),
+    )
+
+
 def key_enterprises(user: User, chain: Chain, year: int | None = None) -> QuerySet[Enterprise]:
     """重点企业清单: the enterprises confirmed on the chain that are its chain masters, above
     designated size or hold a key qualification (valid today), as far as `user` reads the
@@ -328,7 +339,7 @@ def key_platforms(chain: Chain) -> QuerySet[Platform]:
     return (
         Platform.objects.filter(chain__in=chain_family(chain))
         .select_related("chain", "node", "enterprise")
-        .order_by("level", "kind", "name")
+        .order_by(_in_order("level", PlatformLevel.values), "kind", "name")
     )
 
 
@@ -347,7 +358,7 @@ def chain_bottlenecks(chain: Chain) -> QuerySet[Bottleneck]:
     return (
         Bottleneck.objects.filter(chain__in=chain_family(chain))
         .select_related("chain", "node", "owner")
-        .order_by("status", "deadline", "pk")
+        .order_by(_in_order("status", BottleneckStatus.values), "deadline", "pk")
     )
 
 
@@ -357,7 +368,9 @@ def chain_prospects(chain: Chain) -> QuerySet[Prospect]:
         Prospect.objects.filter(chain__in=chain_family(chain))
         .select_related("chain", "official", "enterprise")
         .prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.order_by("position")))
-        .order_by("stage", F("revenue").desc(nulls_last=True), "name")
+        .order_by(
+            _in_order("stage", ProspectStage.values), F("revenue").desc(nulls_last=True), "name"
+        )
     )
 
 
