@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -225,7 +226,11 @@ def chain_list_items(request, code: str, key: ListName, page: int = Query(1, ge=
         raise Http404
     params = request.GET.copy()
     params.pop("page", None)
-    rows, _ = list_rows(spec, user=request.user, chain=chain, params=params)
+    rows, filterset = list_rows(spec, user=request.user, chain=chain, params=params)
+    if filterset.is_bound and not filterset.is_valid():
+        errors = filterset.errors.get_json_data()
+        raise ValidationError({k: [e["message"] for e in v] for k, v in errors.items()})
+
     total = rows.count()
     start = (page - 1) * 100
     return {

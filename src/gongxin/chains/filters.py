@@ -1,9 +1,11 @@
 """Filters of a chain's lists, bound to the chain (its nodes and sub-chains)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.chains import structure
 from gongxin.chains.choices import (
     BottleneckKind,
     BottleneckStatus,
@@ -22,17 +24,72 @@ from gongxin.enterprises.selectors import valid_qualifications
 from gongxin.projects.choices import ProjectStage, ProjectType
 
 
+class _NodeField(forms.ModelChoiceField):
+    """Nodes indented by depth, named with their chain when the list spans sub-chains."""
+
+    def __init__(self, *args, labels=None, **kwargs):
+        self.labels = labels or {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, node):
+        return self.labels.get(node.pk, node.name)
+
+
+class NodeFilter(django_filters.ModelChoiceFilter):
+    """A node and everything below it: choosing 上游 finds what is on its leaves."""
+
+    field_class = _NodeField
+
+    def __init__(self, *args, through: str | None = None, **kwargs):
+        kwargs.setdefault("queryset", ChainNode.objects.none())
+        kwargs.setdefault("label", _("Node"))
+        kwargs.setdefault("empty_label", _("All nodes"))
+        self.through = through
+        self.children: dict[int | None, list[int]] = {}
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        nodes = structure.subtree(self.children, value.pk)
+        if self.through:  # enterprises: placed (confirmed) on one of the nodes
+            placed = EnterpriseNode.objects.filter(node__in=nodes, status=LinkStatus.CONFIRMED)
+            return qs.filter(pk__in=placed.values(self.through))
+        return qs.filter(**{f"{self.field_name}__in": nodes}).distinct()
+
+
 class ChainFilterSet(django_filters.FilterSet):
     """A list's filters; `family` (the chain and its sub-chains) bounds the node choices."""
 
     def __init__(self, *args, family=(), **kwargs):
         super().__init__(*args, **kwargs)
         if "node" in self.filters:
-            self.filters["node"].queryset = (
+            nodes = list(
                 ChainNode.objects.filter(chain__in=family)
                 .select_related("chain")
-                .order_by("chain__sort_order", "position")
+                .order_by("chain__sort_order", "chain__code", "position", "pk")
             )
+            children: dict[int | None, list[int]] = {}
+            for node in nodes:
+                children.setdefault(node.parent_id, []).append(node.pk)
+            parents = {n.pk: n.parent_id for n in nodes}
+
+            def depth(pk: int) -> int:
+                d = 0
+                while parents.get(pk):
+                    pk, d = parents[pk], d + 1
+                return d
+
+            several = len(set(family)) > 1
+            node_filter = self.filters["node"]
+            node_filter.queryset = ChainNode.objects.filter(pk__in=[n.pk for n in nodes]).order_by(
+                "chain__sort_order", "chain__code", "position", "pk"
+            )
+            node_filter.children = children
+            node_filter.extra["labels"] = {
+                n.pk: (f"{n.chain.name} · " if several else "") + "　" * depth(n.pk) + n.name
+                for n in nodes
+            }
         if "district" in self.filters:
             self.filters["district"].queryset = district_list()
         if "owner" in self.filters:
@@ -47,12 +104,7 @@ class KeyEnterpriseFilterSet(ChainFilterSet):
     district = django_filters.ModelChoiceFilter(
         queryset=Region.objects.none(), label=_("District"), empty_label=_("All districts")
     )
-    node = django_filters.ModelChoiceFilter(
-        queryset=ChainNode.objects.none(),
-        label=_("Node"),
-        empty_label=_("All nodes"),
-        method="filter_node",
-    )
+    node = NodeFilter(through="enterprise")
     kind = django_filters.ChoiceFilter(
         choices=(
             (KIND_MASTER, _("Chain masters")),
@@ -63,13 +115,6 @@ class KeyEnterpriseFilterSet(ChainFilterSet):
         empty_label=_("All kinds"),
         method="filter_kind",
     )
-
-    def filter_node(self, qs, name, node):
-        return qs.filter(
-            pk__in=EnterpriseNode.objects.filter(node=node, status=LinkStatus.CONFIRMED).values(
-                "enterprise"
-            )
-        )
 
     def filter_kind(self, qs, name, value):
         if value == KIND_MASTER:
@@ -93,9 +138,7 @@ class ProjectFilterSet(ChainFilterSet):
     district = django_filters.ModelChoiceFilter(
         queryset=Region.objects.none(), label=_("District"), empty_label=_("All districts")
     )
-    node = django_filters.ModelChoiceFilter(
-        queryset=ChainNode.objects.none(), label=_("Node"), empty_label=_("All nodes")
-    )
+    node = NodeFilter()
 
 
 class PlatformFilterSet(ChainFilterSet):
@@ -105,9 +148,7 @@ class PlatformFilterSet(ChainFilterSet):
     level = django_filters.ChoiceFilter(
         choices=PlatformLevel.choices, label=_("Level"), empty_label=_("All levels")
     )
-    node = django_filters.ModelChoiceFilter(
-        queryset=ChainNode.objects.none(), label=_("Node"), empty_label=_("All nodes")
-    )
+    node = NodeFilter()
 
 
 class TechnologyFilterSet(ChainFilterSet):
@@ -143,12 +184,7 @@ class ProspectFilterSet(ChainFilterSet):
     source = django_filters.ChoiceFilter(
         choices=ProspectSource.choices, label=_("Source"), empty_label=_("All sources")
     )
-    node = django_filters.ModelChoiceFilter(
-        queryset=ChainNode.objects.none(),
-        field_name="nodes",
-        label=_("Node"),
-        empty_label=_("All nodes"),
-    )
+    node = NodeFilter(field_name="nodes")
 
     def filter_search(self, qs, name, value):
         return qs.filter(Q(name__icontains=value) | Q(products__icontains=value))

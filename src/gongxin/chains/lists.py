@@ -122,7 +122,7 @@ ENTERPRISES = ChainList(
         ListColumn(
             "qualifications",
             _("Qualifications"),
-            lambda e: joined(q.get_kind_display() for q in e.key_qualifications),
+            lambda e: joined(dict.fromkeys(q.get_kind_display() for q in e.key_qualifications)),
             width=28,
         ),
         ListColumn(
@@ -332,9 +332,20 @@ def list_rows(spec: ChainList, *, user, chain, params=None, year: int | None = N
     """The list's rows for `user`, filtered by `params` (a GET mapping); (rows, filterset)."""
     qs = spec.rows(user, chain, year)
     filterset = spec.filterset(params or None, queryset=qs, family=selectors.chain_family(chain))
-    if params and filterset.is_valid():
-        qs = filterset.qs
+    if params:  # wrong filters find nothing (the form says what is wrong)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
     return qs, filterset
+
+
+def filter_errors(filterset) -> str:
+    """What is wrong with a list's filters, field by field, as one line ("" when fine)."""
+    if not filterset.is_bound or filterset.is_valid():
+        return ""
+    form = filterset.form
+    return "；".join(
+        f"{form.fields[name].label if name in form.fields else name}：{'、'.join(errors)}"
+        for name, errors in filterset.errors.items()
+    )
 
 
 def list_export(target, spec: ChainList, rows, *, chain) -> int:

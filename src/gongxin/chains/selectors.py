@@ -199,10 +199,10 @@ def gap_thresholds() -> gaps.Thresholds:
 
 
 def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
-    """The gap analysis of a chain (see `gaps`), from four queries: the nodes, the local
+    """The gap analysis of a chain (see `gaps`), from five queries: the nodes, the local
     enterprises on them with their revenue in `year` (default: the latest with annual
-    figures), what the city's enterprises bought on each node that year, the supply
-    links."""
+    figures), what the city's enterprises bought on each node in the latest year recorded
+    up to `year`, the supply links."""
     if year is None:
         year = AnnualFigure.objects.aggregate(year=Max("year"))["year"]
     facts = {
@@ -220,8 +220,11 @@ def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
     for node, above_scale, amount in placed:
         facts[node].revenues.append(amount)
         facts[node].above_scale += above_scale
+    # Purchases of the latest year recorded up to `year` (they come later than figures).
+    purchases = SupplierRelation.objects.filter(node__chain=chain, year__lte=year or 9999)
+    bought_in = purchases.aggregate(year=Max("year"))["year"]
     bought = (
-        SupplierRelation.objects.filter(node__chain=chain, year=year)
+        purchases.filter(year=bought_in)
         .values("node")
         .annotate(total=Sum("amount"), local=Sum("amount", filter=Q(supplier__isnull=False)))
         .values_list("node", "total", "local")

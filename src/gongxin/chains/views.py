@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from gongxin.chains.forms import (
     NodeMoveForm,
     SupplyLinkForm,
 )
-from gongxin.chains.lists import LISTS, list_export, list_rows
+from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
 from gongxin.core.views import PAGE_SIZES, attachment
@@ -153,6 +153,10 @@ class ChainListPageView(LoginRequiredMixin, View):
         for name in ("page", "per_page"):
             params.pop(name, None)
         rows, filterset = list_rows(spec, user=request.user, chain=chain, params=params)
+        if wants_xlsx and filter_errors(filterset):
+            return HttpResponseBadRequest(
+                filter_errors(filterset), content_type="text/plain; charset=utf-8"
+            )
         if wants_xlsx:
             response = HttpResponse(
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 
 from gongxin.chains import selectors
 from gongxin.chains.choices import ProspectStage
+from gongxin.chains.filters import ProspectFilterSet
 from gongxin.chains.lists import LISTS
 from gongxin.chains.models import (
     ApplicationField,
@@ -499,6 +500,8 @@ def test_prospects_follow_the_pipeline(world):
 FILTERS = [
     ("enterprises", {"district": ("region", "360124")}, ["a"]),
     ("enterprises", {"node": ("node", "up_a")}, ["m"]),
+    # a node takes in everything below it
+    ("enterprises", {"node": ("node", "up")}, ["m", "b2"]),
     ("enterprises", {"node": ("node", "sub_a")}, ["m2", "q"]),
     ("enterprises", {"kind": "master"}, ["m", "m2"]),
     ("enterprises", {"kind": "above_scale"}, ["a", "b2"]),
@@ -523,6 +526,7 @@ FILTERS = [
     ("bottlenecks", {"kind": "choke", "owner": ("department", "fgw")}, ["b1"]),
     ("prospects", {"stage": "lead"}, ["pr2"]),
     ("prospects", {"node": ("node", "up_a")}, ["pr4", "pr1"]),
+    ("prospects", {"node": ("node", "up")}, ["pr2", "pr4", "pr1"]),
     ("prospects", {"node": ("node", "sub_a")}, ["pr3"]),
     ("prospects", {"q": "隔膜"}, ["pr4"]),  # in the products
     ("prospects", {"q": "宁波"}, ["pr2"]),  # in the name
@@ -566,6 +570,24 @@ def test_the_node_filter_offers_the_nodes_of_the_chain_and_its_sub_chains(client
     assert sorted(n.name for n in choices) == sorted(
         ["上游", "电机", "电控", "中游", "整车", "电芯"]
     )
+
+
+def test_the_node_choices_name_their_chain_and_depth(client, world, leader):
+    client.force_login(leader)
+    field = client.get(_url("ev", "enterprises")).context["filter"].form.fields["node"]
+    labels = [label for value, label in field.choices if value]
+    chain, sub = world.chain.name, world.sub.name
+    assert labels == [
+        f"{chain} · 上游",
+        f"{chain} · 　电机",
+        f"{chain} · 　电控",
+        f"{chain} · 中游",
+        f"{chain} · 　整车",
+        f"{sub} · 电芯",
+    ]
+    # A chain without sub-chains names only the nodes.
+    field = client.get(_url("ev-battery", "enterprises")).context["filter"].form.fields["node"]
+    assert [label for value, label in field.choices if value] == ["电芯"]
 
 
 def test_a_sub_chain_lists_only_its_own(client, world, leader):
@@ -1041,3 +1063,16 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
         response = client.get(_url("ev", key, format="xlsx"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_wrong_filters_find_nothing_and_say_what_is_wrong(client, world, leader):
+    client.force_login(leader)
+    page = client.get(_url("ev", "prospects", stage="bogus"))
+    assert page.context["table"] == []
+    assert "bogus" in page.content.decode()
+    export = client.get(_url("ev", "prospects", stage="bogus", format="xlsx"))
+    assert export.status_code == 400
+    assert zh(ProspectFilterSet.base_filters["stage"].label) in export.content.decode()
+    api = client.get("/api/v1/chains/ev/lists/prospects?stage=bogus")
+    assert api.status_code == 422
+    assert "stage" in api.json()["detail"]

@@ -192,6 +192,14 @@ def test_the_gap_analysis_of_another_year(bought):
     ]
 
 
+def test_figures_of_a_year_whose_purchases_are_not_in_yet(bought):
+    # Annual figures for 2026 arrive before the purchases of 2026: the gap analysis of 2026
+    # takes the purchases of 2025, the latest recorded up to it, as local_supply does.
+    AnnualFigure.objects.create(enterprise=EnterpriseFactory(), year=2026, revenue=D(1))
+    gaps = selectors.chain_gaps(bought)
+    assert [g.local_supply for g in gaps] == [0.2, 0.0, 0.9]
+
+
 # The constraints of a supplier relation.
 
 
