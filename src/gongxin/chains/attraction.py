@@ -38,6 +38,12 @@ class Candidate:
     revenue: Decimal | None
     products: str
     nodes: frozenset[int] = frozenset()
+    #: The words of its products (jieba), once for all the nodes it is matched against.
+    product_words: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.product_words and self.products:
+            object.__setattr__(self, "product_words", words(self.products))
 
 
 @dataclass
@@ -62,8 +68,7 @@ def recommend(
         if node in candidate.nodes:
             rec.score += 3
             rec.reasons.append((ON_NODE, ""))
-        product_words = words(candidate.products)
-        matched = [k for k in keywords if keyword_found(k, product_words)][:2]
+        matched = [k for k in keywords if keyword_found(k, candidate.product_words)][:2]
         for keyword in matched:
             rec.score += 1
             rec.reasons.append((KEYWORD, keyword))

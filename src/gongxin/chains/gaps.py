@@ -43,13 +43,37 @@ class NodeFacts:
     parent: int | None
     key_link: bool = False
     bottleneck: bool = False
-    #: Revenue of each local enterprise on the node (None: not reported).
+    #: Revenue of each local enterprise on the node (None: not reported); or, from the
+    #: database, their aggregates below.
     revenues: list[Decimal | None] = field(default_factory=list)
     above_scale: int = 0
+    enterprises: int = 0
+    revenue: Decimal = Decimal(0)  # total reported
+    positive_revenue: float = 0.0  # total of the revenues above 0 (for concentration)
+    revenue_squares: float = 0.0  # sum of their squares
+    revenue_max: float = 0.0  # the largest
     #: What the city's enterprises bought on the node in the year, and of it from local
     #: suppliers (supplier relations).
     bought: Decimal = Decimal(0)
     bought_local: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        if self.revenues:
+            reported = [r for r in self.revenues if r is not None]
+            positive = [float(r) for r in reported if r > 0]
+            self.enterprises = len(self.revenues)
+            self.revenue = sum(reported, Decimal(0))
+            self.positive_revenue = sum(positive)
+            self.revenue_squares = sum(v * v for v in positive)
+            self.revenue_max = max(positive, default=0.0)
+
+    @property
+    def concentration(self) -> tuple[float | None, float | None]:
+        """(share of the largest, HHI) of the reported revenues; (None, None) without any."""
+        total = self.positive_revenue
+        if not total:
+            return None, None
+        return self.revenue_max / total, self.revenue_squares / (total * total)
 
     @property
     def local_supply(self) -> float | None:
@@ -98,7 +122,7 @@ def analyse(
 
     def subtree_present(pk: int) -> bool:
         if pk not in present:
-            present[pk] = bool(by_pk[pk].revenues) or any(
+            present[pk] = bool(by_pk[pk].enterprises) or any(
                 subtree_present(c) for c in children.get(pk, [])
             )
         return present[pk]
@@ -128,9 +152,9 @@ def analyse(
             continue
         up = sum(subtree_present(n) for n in neighbours(node.pk, suppliers))
         down = sum(subtree_present(n) for n in neighbours(node.pk, customers))
-        count = len(node.revenues)
-        top, hhi = concentration(node.revenues)
-        revenue = sum((r for r in node.revenues if r is not None), Decimal(0))
+        count = node.enterprises
+        top, hhi = node.concentration
+        revenue = node.revenue
         score = 3 * node.bottleneck + 2 * node.key_link + up + down
         reasons: list[str] = []
         local_supply = node.local_supply

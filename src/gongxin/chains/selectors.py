@@ -11,6 +11,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
+    FloatField,
     Max,
     OuterRef,
     Prefetch,
@@ -20,10 +22,11 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
-from gongxin.chains import gaps
+from gongxin.chains import gaps, structure
 from gongxin.chains.choices import BottleneckStatus, LinkStatus, PlatformLevel, ProspectStage
 from gongxin.chains.models import (
     ApplicationField,
@@ -127,6 +130,52 @@ class ChainMap:
     year: int | None
 
 
+@dataclass
+class NodeFigures:
+    """The confirmed local enterprises on one node (not below it) and their revenue."""
+
+    enterprises: int = 0
+    above_scale: int = 0
+    revenue: Decimal = Decimal(0)
+    positive_revenue: float = 0.0
+    revenue_squares: float = 0.0
+    revenue_max: float = 0.0
+
+
+def node_figures(chain: Chain, year: int | None) -> dict[int, NodeFigures]:
+    """Per node of the chain, in one aggregate query: its confirmed enterprises, those
+    above designated size, and their revenue in `year` (total; and over the revenues above
+    0 their total, sum of squares and largest, from which concentration follows)."""
+    revenue = Cast("figure__revenue", FloatField())
+    positive = Q(figure__revenue__gt=0)
+    rows = (
+        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
+        .annotate(
+            figure=FilteredRelation(
+                "enterprise__annual_figures",
+                condition=Q(enterprise__annual_figures__year=year),
+            )
+        )
+        .values("node")
+        .annotate(
+            n=Count("pk"),
+            above=Count("pk", filter=Q(enterprise__above_scale=True)),
+            total=Sum("figure__revenue"),
+            positive=Sum(revenue, filter=positive),
+            squares=Sum(revenue * revenue, filter=positive),
+            top=Max(revenue, filter=positive),
+        )
+        .values_list("node", "n", "above", "total", "positive", "squares", "top")
+        .order_by()
+    )
+    return {
+        node: NodeFigures(
+            n, above, total or Decimal(0), positive or 0.0, squares or 0.0, top or 0.0
+        )
+        for node, n, above, total, positive, squares, top in rows
+    }
+
+
 def chain_map(chain: Chain) -> ChainMap:
     """Three queries whatever the chain's size: nodes, supply links, per-node figures."""
     rows = list(
@@ -134,20 +183,8 @@ def chain_map(chain: Chain) -> ChainMap:
         .order_by("position", "pk")
         .values_list("pk", "name", "parent_id", "segment", "kind", "key_link", "bottleneck")
     )
-    year = AnnualFigure.objects.aggregate(year=Max("year"))["year"]
-    figures = {
-        row["node"]: row
-        for row in EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
-        .values("node")
-        .annotate(
-            enterprises=Count("enterprise", distinct=True),
-            above=Count("enterprise", distinct=True, filter=Q(enterprise__above_scale=True)),
-            revenue=Sum(
-                "enterprise__annual_figures__revenue",
-                filter=Q(enterprise__annual_figures__year=year),
-            ),
-        )
-    }
+    year = latest_year()
+    figures = node_figures(chain, year)
     nodes = {pk: MapNode(pk, *rest) for pk, *rest in rows}
     children: dict[int | None, list[int]] = {}
     for node in nodes.values():
@@ -162,11 +199,11 @@ def chain_map(chain: Chain) -> ChainMap:
             node = nodes[pk]
             node.depth = depth
             ordered.append(node)
-            own = figures.get(pk, {})
+            own = figures.get(pk) or NodeFigures()
             below = walk(pk, depth + 1)
-            node.enterprises = own.get("enterprises", 0) + below[0]
-            node.above_scale = own.get("above", 0) + below[1]
-            node.revenue = (own.get("revenue") or Decimal(0)) + below[2]
+            node.enterprises = own.enterprises + below[0]
+            node.above_scale = own.above_scale + below[1]
+            node.revenue = own.revenue + below[2]
             total = (
                 total[0] + node.enterprises,
                 total[1] + node.above_scale,
@@ -211,15 +248,9 @@ def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
         .order_by("position", "pk")
         .values_list("pk", "name", "parent_id", "key_link", "bottleneck")
     }
-    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("enterprise"), year=year)
-    placed = (
-        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
-        .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
-        .values_list("node_id", "enterprise__above_scale", "revenue")
-    )
-    for node, above_scale, amount in placed:
-        facts[node].revenues.append(amount)
-        facts[node].above_scale += above_scale
+    for node, figures in node_figures(chain, year).items():
+        for name, value in vars(figures).items():  # NodeFacts has the same fields
+            setattr(facts[node], name, value)
     # Purchases of the latest year recorded up to `year` (they come later than figures).
     purchases = SupplierRelation.objects.filter(node__chain=chain, year__lte=year or 9999)
     bought_in = purchases.aggregate(year=Max("year"))["year"]
@@ -477,41 +508,80 @@ def tech_roadmap(chain: Chain) -> dict:
     return {"years": sorted(years), "rows": [r for _, r in ordered]}
 
 
-def application_map(chain: Chain, year: int | None = None) -> dict:
-    """应用领域图: the markets the chain serves, the nodes that serve each and the confirmed
-    local enterprises on those nodes (or below them), largest first by `year`'s revenue."""
+def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict:
+    """应用领域图: the markets the chain serves, the nodes that serve each with the
+    confirmed local enterprises on them (and below them), and for each market how many
+    distinct local enterprises serve it and the `top` largest by `year`'s revenue.
+
+    A fixed number of queries: the fields with their nodes, the tree, the per-node
+    figures, one union of a distinct count per field, and the `top` largest of each node
+    (the largest of a market are among the largest of its nodes)."""
     year = year or latest_year()
     fields = list(
         ApplicationField.objects.filter(chain=chain)
         .prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.order_by("position")))
         .order_by("position", "pk")
     )
-    parents = dict(ChainNode.objects.filter(chain=chain).values_list("pk", "parent_id"))
-    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("enterprise"), year=year)
-    placed: dict[int, list[tuple[int, str, Decimal]]] = {}
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in ChainNode.objects.filter(chain=chain).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    figures = node_figures(chain, year)
+    below = {
+        node.pk: structure.subtree(children, node.pk)
+        for field in fields
+        for node in field.nodes.all()
+    }
+    served = {field.pk: set().union(*(below[n.pk] for n in field.nodes.all())) for field in fields}
+    placed = EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
+    counts: dict[int, int] = {}
+    parts = [
+        placed.filter(node__in=nodes)
+        .annotate(field=Value(pk))
+        .values("field")
+        .annotate(n=Count("enterprise", distinct=True))
+        .values_list("field", "n")
+        .order_by()
+        for pk, nodes in served.items()
+        if nodes
+    ]
+    if parts:
+        counts = dict(parts[0].union(*parts[1:], all=True))
+    largest: dict[int, list[tuple[int, str, Decimal]]] = {}
     for node, enterprise, name, amount in (
-        EnterpriseNode.objects.filter(node__chain=chain, status=LinkStatus.CONFIRMED)
-        .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
-        .values_list("node", "enterprise", "enterprise__name", "revenue")
+        placed.annotate(
+            figure=FilteredRelation(
+                "enterprise__annual_figures", condition=Q(enterprise__annual_figures__year=year)
+            ),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("node"),
+                order_by=[F("figure__revenue").desc(nulls_last=True), F("enterprise")],
+            ),
+        )
+        .filter(rank__lte=top)
+        .values_list("node", "enterprise", "enterprise__name", "figure__revenue")
     ):
-        # An enterprise on a node serves what the node and every node above it serve.
-        while node is not None:
-            placed.setdefault(node, []).append((enterprise, name, amount or Decimal(0)))
-            node = parents.get(node)
+        largest.setdefault(node, []).append((enterprise, name, amount or Decimal(0)))
     result = []
     for field in fields:
-        nodes = []
-        serving: dict[int, tuple[str, Decimal]] = {}
-        for node in field.nodes.all():
-            here = {pk: (name, amount) for pk, name, amount in placed.get(node.pk, [])}
-            nodes.append({"id": node.pk, "name": node.name, "enterprises": len(here)})
-            serving.update(here)
-        ranked = sorted(serving.items(), key=lambda item: (-item[1][1], item[1][0]))
+        nodes = [
+            {
+                "id": node.pk,
+                "name": node.name,
+                "enterprises": sum(figures[n].enterprises for n in below[node.pk] if n in figures),
+            }
+            for node in field.nodes.all()
+        ]
+        candidates = {
+            pk: (name, amount) for n in served[field.pk] for pk, name, amount in largest.get(n, [])
+        }
+        ranked = sorted(candidates.items(), key=lambda item: (-item[1][1], item[1][0]))[:top]
         result.append(
             {
                 "name": field.name,
                 "description": field.description,
                 "nodes": nodes,
+                "count": counts.get(field.pk, 0),
                 "enterprises": [
                     {"id": pk, "name": name, "revenue": float(amount)}
                     for pk, (name, amount) in ranked
@@ -527,24 +597,24 @@ def regional_distribution(user: User, chain: Chain, year: int | None = None) -> 
     district and by park."""
     family = chain_family(chain)
     year = year or latest_year()
-    enterprises = Enterprise.objects.filter(
-        pk__in=EnterpriseNode.objects.filter(
-            node__chain__in=family, status=LinkStatus.CONFIRMED
-        ).values("enterprise")
+    placed = EnterpriseNode.objects.filter(
+        node__chain__in=family, status=LinkStatus.CONFIRMED, enterprise=OuterRef("pk")
     )
-    revenue = AnnualFigure.objects.filter(enterprise=OuterRef("pk"), year=year)
+    enterprises = Enterprise.objects.filter(Exists(placed)).annotate(
+        figure=FilteredRelation("annual_figures", condition=Q(annual_figures__year=year))
+    )
     per = {}
     for level in ("district", "park"):
         rows = (
             enterprises.filter(**{f"{level}__isnull": False})
-            .annotate(revenue=Subquery(revenue.values("revenue")[:1]))
             .values(level)
             .annotate(
                 count=Count("pk"),
                 above=Count("pk", filter=Q(above_scale=True)),
-                total=Sum("revenue"),
+                total=Sum("figure__revenue"),
             )
             .values_list(level, "count", "above", "total")
+            .order_by()
         )
         projects = (
             project_list(user, chains=family)
@@ -552,6 +622,7 @@ def regional_distribution(user: User, chain: Chain, year: int | None = None) -> 
             .values(level)
             .annotate(n=Count("pk"), investment=Sum("planned_investment"))
             .values_list(level, "n", "investment")
+            .order_by()
         )
         table: dict[int, dict] = {}
         for pk, count, above, total in rows:
@@ -586,12 +657,15 @@ def regional_distribution(user: User, chain: Chain, year: int | None = None) -> 
     return {"year": year, "districts": listed("district"), "parks": listed("park")}
 
 
-def attraction_map(chain: Chain, year: int | None = None, per_gap: int = 5) -> dict:
-    """招商图: the chain's ranked gaps, and for each the prospects recommended for it (see
-    `attraction.recommend`), with the reason for each."""
+def attraction_map(
+    chain: Chain, year: int | None = None, per_gap: int = 5, ranked: list | None = None
+) -> dict:
+    """招商图: the chain's ranked gaps (computed here unless given), and for each the
+    prospects recommended for it (see `attraction.recommend`), with the reason for each."""
     from gongxin.chains import attraction
 
-    ranked = [g for g in chain_gaps(chain, year) if g.rank]
+    if ranked is None:
+        ranked = [g for g in chain_gaps(chain, year) if g.rank]
     keywords = dict(ChainNode.objects.filter(chain=chain).values_list("pk", "keywords"))
     prospects = [
         attraction.Candidate(

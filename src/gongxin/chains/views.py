@@ -111,10 +111,10 @@ class ChainDetailView(LoginRequiredMixin, View):
             "roadmap": selectors.tech_roadmap(chain),
             "application": selectors.application_map(chain, year),
             "regional": selectors.regional_distribution(request.user, chain, year),
-            "attraction": _attraction_data(selectors.attraction_map(chain, year)),
         }
-        recommended = {g["node_id"]: g["prospects"] for g in maps["attraction"]["gaps"]}
         gaps = [g for g in selectors.chain_gaps(chain, year) if g.rank]
+        maps["attraction"] = _attraction_data(selectors.attraction_map(chain, ranked=gaps))
+        recommended = {g["node_id"]: g["prospects"] for g in maps["attraction"]["gaps"]}
         for gap in gaps:
             gap.prospects = recommended.get(gap.node.pk, [])[:3]
         context = {

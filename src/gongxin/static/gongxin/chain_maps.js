@@ -135,8 +135,8 @@
       var top = f.enterprises.slice(0, 8).map(function (e) { return esc(e.name); }).join("、");
       nodes.push({
         name: f.name, itemStyle: { color: "#1f5fa8" },
-        info: "<b>" + esc(f.name) + "</b><br>" + esc(f.description) + "<br>" + esc(holder.dataset.enterprises) + " " + f.enterprises.length +
-          (top ? "<br>" + top + (f.enterprises.length > 8 ? "…" : "") : "")
+        info: "<b>" + esc(f.name) + "</b><br>" + esc(f.description) + "<br>" + esc(holder.dataset.enterprises) + " " + f.count +
+          (top ? "<br>" + top + (f.count > f.enterprises.length ? "…" : "") : "")
       });
       f.nodes.forEach(function (n) {
         var key = "n" + n.id;
