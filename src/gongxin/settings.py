@@ -111,6 +111,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT spends ~200 ms compiling each large aggregate (a chain's per-node
+    # figures, a list over 100k enterprises) before running it in less: off for gongxin's
+    # interactive queries. Other server options (-c …) can follow in PGOPTIONS.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        part for part in ("-c jit=off", options.get("options", "")) if part
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

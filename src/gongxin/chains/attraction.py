@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gongxin.chains.matching import keyword_found, words
+from gongxin.chains.matching import keyword_found, keyword_words_of, words
 
 SIZE_SCORE = {"large": 2, "medium": 1}
 STAGE_SCORE = {"contact": 1, "visit": 2, "signed": 3}
@@ -63,7 +63,11 @@ def recommend(
 ) -> list[Recommendation]:
     """The candidates for `node`, best first."""
     found: list[Recommendation] = []
+    # Any word of any keyword: a candidate sharing none of them matches no keyword.
+    keyword_words = set().union(*(keyword_words_of(k) | {k.lower()} for k in keywords))
     for candidate in candidates:
+        if node not in candidate.nodes and keyword_words.isdisjoint(candidate.product_words):
+            continue
         rec = Recommendation(candidate)
         if node in candidate.nodes:
             rec.score += 3

@@ -37,13 +37,14 @@ def words(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _keyword_words(keyword: str) -> frozenset[str]:
+def keyword_words_of(keyword: str) -> frozenset[str]:
+    """The words of a keyword (cached: keywords are few and asked about often)."""
     return words(keyword)
 
 
 def keyword_found(keyword: str, text_words: frozenset[str]) -> bool:
     """A keyword is found when it is one of the words, or all its own words are."""
-    own = _keyword_words(keyword)
+    own = keyword_words_of(keyword)
     return keyword.lower() in text_words or (bool(own) and own <= text_words)
 
 

@@ -176,15 +176,19 @@ def node_figures(chain: Chain, year: int | None) -> dict[int, NodeFigures]:
     }
 
 
-def chain_map(chain: Chain) -> ChainMap:
-    """Three queries whatever the chain's size: nodes, supply links, per-node figures."""
+def chain_map(
+    chain: Chain, year: int | None = None, figures: dict[int, NodeFigures] | None = None
+) -> ChainMap:
+    """Three queries whatever the chain's size: nodes, supply links, per-node figures (of
+    `year`, default the latest; or the `figures` given, computed once for a whole page)."""
     rows = list(
         ChainNode.objects.filter(chain=chain)
         .order_by("position", "pk")
         .values_list("pk", "name", "parent_id", "segment", "kind", "key_link", "bottleneck")
     )
-    year = latest_year()
-    figures = node_figures(chain, year)
+    year = year or latest_year()
+    if figures is None:
+        figures = node_figures(chain, year)
     nodes = {pk: MapNode(pk, *rest) for pk, *rest in rows}
     children: dict[int | None, list[int]] = {}
     for node in nodes.values():
@@ -235,7 +239,9 @@ def gap_thresholds() -> gaps.Thresholds:
     return gaps.Thresholds(**getattr(settings, "GONGXIN_CHAIN_GAPS", {}))
 
 
-def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
+def chain_gaps(
+    chain: Chain, year: int | None = None, figures: dict[int, NodeFigures] | None = None
+) -> list[gaps.Gap]:
     """The gap analysis of a chain (see `gaps`), from five queries: the nodes, the local
     enterprises on them with their revenue in `year` (default: the latest with annual
     figures), what the city's enterprises bought on each node in the latest year recorded
@@ -248,8 +254,10 @@ def chain_gaps(chain: Chain, year: int | None = None) -> list[gaps.Gap]:
         .order_by("position", "pk")
         .values_list("pk", "name", "parent_id", "key_link", "bottleneck")
     }
-    for node, figures in node_figures(chain, year).items():
-        for name, value in vars(figures).items():  # NodeFacts has the same fields
+    if figures is None:
+        figures = node_figures(chain, year)
+    for node, own in figures.items():
+        for name, value in vars(own).items():  # NodeFacts has the same fields
             setattr(facts[node], name, value)
     # Purchases of the latest year recorded up to `year` (they come later than figures).
     purchases = SupplierRelation.objects.filter(node__chain=chain, year__lte=year or 9999)
@@ -508,7 +516,12 @@ def tech_roadmap(chain: Chain) -> dict:
     return {"years": sorted(years), "rows": [r for _, r in ordered]}
 
 
-def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict:
+def application_map(
+    chain: Chain,
+    year: int | None = None,
+    top: int = 8,
+    figures: dict[int, NodeFigures] | None = None,
+) -> dict:
     """应用领域图: the markets the chain serves, the nodes that serve each with the
     confirmed local enterprises on them (and below them), and for each market how many
     distinct local enterprises serve it and the `top` largest by `year`'s revenue.
@@ -525,7 +538,8 @@ def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict
     children: dict[int | None, list[int]] = {}
     for pk, parent in ChainNode.objects.filter(chain=chain).values_list("pk", "parent_id"):
         children.setdefault(parent, []).append(pk)
-    figures = node_figures(chain, year)
+    if figures is None:
+        figures = node_figures(chain, year)
     below = {
         node.pk: structure.subtree(children, node.pk)
         for field in fields
@@ -561,7 +575,7 @@ def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict
         .filter(rank__lte=top)
         .values_list("node", "enterprise", "enterprise__name", "figure__revenue")
     ):
-        largest.setdefault(node, []).append((enterprise, name, amount or Decimal(0)))
+        largest.setdefault(node, []).append((enterprise, name, amount))
     result = []
     for field in fields:
         nodes = [
@@ -575,7 +589,11 @@ def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict
         candidates = {
             pk: (name, amount) for n in served[field.pk] for pk, name, amount in largest.get(n, [])
         }
-        ranked = sorted(candidates.items(), key=lambda item: (-item[1][1], item[1][0]))[:top]
+        # as the window ranks them: by revenue (none reported last), then id
+        ranked = sorted(
+            candidates.items(),
+            key=lambda item: (item[1][1] is None, -(item[1][1] or 0), item[0]),
+        )[:top]
         result.append(
             {
                 "name": field.name,
@@ -583,7 +601,7 @@ def application_map(chain: Chain, year: int | None = None, top: int = 8) -> dict
                 "nodes": nodes,
                 "count": counts.get(field.pk, 0),
                 "enterprises": [
-                    {"id": pk, "name": name, "revenue": float(amount)}
+                    {"id": pk, "name": name, "revenue": float(amount or 0)}
                     for pk, (name, amount) in ranked
                 ],
             }
