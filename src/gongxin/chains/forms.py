@@ -6,10 +6,23 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.chains.choices import NodeKind, Segment
-from gongxin.chains.models import Chain, ChainNode
+from gongxin.chains.choices import BottleneckStatus, NodeKind, ProspectStage, Segment
+from gongxin.chains.models import (
+    ApplicationField,
+    Bottleneck,
+    Chain,
+    ChainNode,
+    Platform,
+    Prospect,
+    TechTask,
+)
+from gongxin.core.choices import Role
+from gongxin.core.models import Department, User
+from gongxin.enterprises.models import Enterprise
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -123,3 +136,181 @@ class SupplyLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["supplier"] = NodeChoiceField(chain, label=_("Supplier node"))
         self.fields["customer"] = NodeChoiceField(chain, label=_("Customer node"))
+
+
+class EnterpriseRefField(forms.CharField):
+    """An enterprise of the archive, typed as its credit code or its exact name."""
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("help_text", _("Unified social credit code or exact name"))
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            value = Enterprise.objects.filter(pk=value).first()
+        return value.name if isinstance(value, Enterprise) else value
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        found = (self.queryset if self.queryset is not None else Enterprise.objects.all()).filter(
+            Q(uscc=text.upper()) | Q(name=text)
+        )
+        match = found.first()
+        if match is None:
+            raise forms.ValidationError(
+                _("No enterprise of the archive has the credit code or name “%(text)s”.")
+                % {"text": text}
+            )
+        return match
+
+
+class NodesField(forms.ModelMultipleChoiceField):
+    """Several nodes of one chain, indented by depth."""
+
+    def __init__(self, chain: Chain, **kwargs):
+        self._node_field = NodeChoiceField(chain)
+        super().__init__(self._node_field.queryset, **kwargs)
+        self.widget.attrs.setdefault("size", 10)
+
+    def label_from_instance(self, node):
+        return self._node_field.label_from_instance(node)
+
+
+class TargetsField(forms.CharField):
+    """A technology task's targets, one year a line: “2026：样机验证”."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("One year a line, e.g. 2026：样机验证"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{year}：{text}" for year, text in sorted(value.items()))
+        return value
+
+    def clean(self, value):
+        targets: dict[int, str] = {}
+        for number, line in enumerate((super().clean(value) or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(\d{4})\s*年?\s*[：:]\s*(.+?)\s*", line)
+            if not match:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write the year, a colon and the target, e.g. 2026：样机验证")
+                    % {"n": number}
+                )
+            year = int(match.group(1))
+            if year in targets:
+                raise forms.ValidationError(
+                    _("Line %(n)d: the year %(year)d is given twice.") % {"n": number, "year": year}
+                )
+            targets[year] = match.group(2)[:200]
+        return targets
+
+
+def _item_form(model, fields, **extra):
+    return type(
+        f"{model.__name__}Form",
+        (ChainItemForm,),
+        {"Meta": type("Meta", (), {"model": model, "fields": fields}), **extra},
+    )
+
+
+class ChainItemForm(forms.ModelForm):
+    """An item of a chain's lists; its nodes are the chain's, its enterprise typed."""
+
+    def __init__(self, *args, chain: Chain, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.chain = chain
+        if "node" in self.fields:
+            self.fields["node"] = NodeChoiceField(
+                chain,
+                label=self.fields["node"].label,
+                required=False,
+                empty_label=_("(the whole chain)"),
+            )
+        if "enterprise" in self.fields:
+            self.fields["enterprise"] = EnterpriseRefField(
+                queryset=enterprises, label=self.fields["enterprise"].label
+            )
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = Department.objects.order_by("kind", "sort_order")
+        if "official" in self.fields:
+            self.fields["official"].queryset = (
+                User.objects.filter(is_active=True)
+                .exclude(role=Role.ENTERPRISE)
+                .order_by("display_name", "username")
+            )
+        if self._nodes:
+            self.fields["nodes"] = NodesField(
+                chain,
+                label=_("Nodes"),
+                required=self._nodes_required,
+                initial=list(self.instance.nodes.all()) if self.instance.pk else [],
+            )
+        if self._targets:
+            self.fields["targets"] = TargetsField(
+                label=_("Targets by year"),
+                initial=dict(self.instance.targets.values_list("year", "target"))
+                if self.instance.pk
+                else {},
+            )
+
+    _nodes = False
+    _nodes_required = False
+    _targets = False
+
+    def save(self, commit=True):  # the service saves
+        raise NotImplementedError("items are saved by services.chain_item_save")
+
+
+PlatformForm = _item_form(
+    Platform, ["name", "kind", "level", "node", "enterprise", "host", "recognised_in"]
+)
+TechTaskForm = _item_form(
+    TechTask,
+    ["name", "kind", "node", "owner", "enterprise", "deadline", "status", "description"],
+    _targets=True,
+)
+def _resolved_on(form):
+    """A resolved bottleneck is resolved on a day (today unless given); an open one not."""
+    data = forms.ModelForm.clean(form)
+    if data.get("status") == BottleneckStatus.RESOLVED:
+        data["resolved_on"] = data.get("resolved_on") or timezone.localdate()
+    else:
+        data["resolved_on"] = None
+    return data
+
+
+BottleneckForm = _item_form(
+    Bottleneck,
+    ["title", "kind", "node", "owner", "deadline", "status", "resolved_on", "description"],
+    clean=_resolved_on,
+)
+ApplicationFieldForm = _item_form(
+    ApplicationField, ["name", "description", "position"], _nodes=True, _nodes_required=True
+)
+ProspectForm = _item_form(
+    Prospect,
+    ["name", "province", "city", "size_class", "revenue", "products", "source", "official"],
+    _nodes=True,
+    _nodes_required=True,
+)
+
+
+class ProspectAdvanceForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=ProspectStage.choices)
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    enterprise = EnterpriseRefField(
+        label=_("Enterprise in the city"),
+        help_text=_("When landed: its unified social credit code or exact name"),
+    )

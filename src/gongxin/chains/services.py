@@ -4,21 +4,36 @@ would close a cycle is refused with the cycle named."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxin.chains import structure
-from gongxin.chains.choices import LinkStatus
-from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
+from gongxin.chains.choices import BottleneckStatus, LinkStatus, ProspectStage
+from gongxin.chains.models import (
+    ApplicationField,
+    Bottleneck,
+    Chain,
+    ChainNode,
+    EnterpriseNode,
+    Platform,
+    Prospect,
+    ProspectStep,
+    SupplyLink,
+    TechTarget,
+    TechTask,
+)
 from gongxin.chains.selectors import chain_can_change
 from gongxin.core.audit import audit_record, diff, snapshot
 from gongxin.core.choices import AuditAction
 from gongxin.core.models import User
+from gongxin.enterprises.models import Enterprise
 
 NODE_FIELDS = (
     "name",
@@ -356,3 +371,165 @@ def link_decide(*, actor: User | None, link: EnterpriseNode, confirm: bool) -> E
         message=str(link),
     )
     return link
+
+
+# The items of a chain's lists: platforms, technology tasks, bottlenecks, application
+# fields and prospects. Each is saved and deleted by the chain's office, audited.
+
+ITEM_FIELDS: dict[type, tuple[str, ...]] = {
+    Platform: ("name", "kind", "level", "node", "enterprise", "host", "recognised_in"),
+    TechTask: ("name", "kind", "description", "node", "owner", "enterprise", "deadline", "status"),
+    Bottleneck: (
+        "title",
+        "kind",
+        "description",
+        "node",
+        "owner",
+        "deadline",
+        "status",
+        "resolved_on",
+    ),
+    ApplicationField: ("name", "description", "position"),
+    Prospect: (
+        "name",
+        "province",
+        "city",
+        "size_class",
+        "revenue",
+        "products",
+        "source",
+        "official",
+        "enterprise",
+    ),
+}
+
+
+def _same_chain(chain: Chain, nodes) -> None:
+    strangers = [n.name for n in nodes if n is not None and n.chain_id != chain.pk]
+    if strangers:
+        raise ValidationError(
+            _("Not nodes of %(chain)s: %(nodes)s") % {"chain": chain, "nodes": "、".join(strangers)}
+        )
+
+
+@transaction.atomic
+def chain_item_save(
+    *,
+    actor: User | None,
+    item,
+    data: dict[str, Any],
+    nodes: list[ChainNode] | None = None,
+    targets: dict[int, str] | None = None,
+):
+    """Create or change one item of a chain's lists (its `chain` set). `nodes` are the
+    nodes of an application field or a prospect; `targets` a technology task's targets by
+    year (replacing those it had). A new prospect starts as a lead, today."""
+    _check(actor, item.chain)
+    fields = ITEM_FIELDS[type(item)]
+    creating = item.pk is None
+    before = {} if creating else snapshot(item, fields)
+    for name, value in data.items():
+        if name in fields:
+            setattr(item, name, value)
+    _same_chain(item.chain, [getattr(item, "node", None), *(nodes or [])])
+    if isinstance(item, Bottleneck):
+        if item.status == BottleneckStatus.RESOLVED:
+            item.resolved_on = item.resolved_on or timezone.localdate()
+        else:
+            item.resolved_on = None
+    if isinstance(item, Prospect) and creating:
+        item.stage, item.stage_on = ProspectStage.LEAD, timezone.localdate()
+    item.full_clean()
+    item.save()
+    changes = diff(before, snapshot(item, fields))
+    if nodes is not None:
+        old = sorted(item.nodes.values_list("name", flat=True)) if not creating else []
+        item.nodes.set(nodes)
+        new = sorted(n.name for n in nodes)
+        if old != new:
+            changes["nodes"] = [old, new]
+    if targets is not None:
+        old = dict(item.targets.values_list("year", "target")) if not creating else {}
+        if old != targets:
+            item.targets.all().delete()
+            TechTarget.objects.bulk_create(
+                TechTarget(task=item, year=year, target=text)
+                for year, text in sorted(targets.items())
+            )
+            changes["targets"] = [
+                {str(y): t for y, t in sorted(old.items())},
+                {str(y): t for y, t in sorted(targets.items())},
+            ]
+    if isinstance(item, Prospect) and creating:
+        ProspectStep.objects.create(
+            prospect=item, stage=item.stage, on=item.stage_on, by=actor if actor else None
+        )
+    if changes or creating:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            obj=item,
+            changes=changes,
+            message=str(item.chain),
+        )
+    return item
+
+
+@transaction.atomic
+def chain_item_delete(*, actor: User | None, item) -> None:
+    _check(actor, item.chain)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=item,
+        changes=diff(snapshot(item, ITEM_FIELDS[type(item)]), {}),
+        message=str(item.chain),
+    )
+    item.delete()
+
+
+STAGES = list(ProspectStage.values)
+
+
+@transaction.atomic
+def prospect_advance(
+    *,
+    actor: User | None,
+    prospect: Prospect,
+    stage: str,
+    on: dt.date,
+    note: str = "",
+    enterprise: Enterprise | None = None,
+) -> Prospect:
+    """Move a prospect on in the pipeline 线索 → 接洽 → 考察 → 签约 → 落地 (a stage may be
+    skipped, never gone back to), on a date neither before its last step nor in the
+    future; a landed prospect may name the enterprise it became in the archive."""
+    _check(actor, prospect.chain)
+    if stage not in STAGES or STAGES.index(stage) <= STAGES.index(prospect.stage):
+        raise ValidationError(
+            _("%(prospect)s is at %(stage)s: it can only move on to a later stage.")
+            % {"prospect": prospect, "stage": prospect.get_stage_display()},
+            code="stage",
+        )
+    if on < prospect.stage_on or on > timezone.localdate():
+        raise ValidationError(
+            _("The date must lie between %(last)s, its last step, and today.")
+            % {"last": prospect.stage_on.isoformat()},
+            code="date",
+        )
+    if enterprise is not None and stage != ProspectStage.LANDED:
+        raise ValidationError(_("Only a landed prospect becomes an enterprise of the city."))
+    before = snapshot(prospect, ("stage", "stage_on", "enterprise"))
+    prospect.stage, prospect.stage_on = stage, on
+    if enterprise is not None:
+        prospect.enterprise = enterprise
+    prospect.save(update_fields=["stage", "stage_on", "enterprise"])
+    ProspectStep.objects.create(prospect=prospect, stage=stage, on=on, note=note, by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=prospect,
+        changes=diff(before, snapshot(prospect, ("stage", "stage_on", "enterprise"))),
+        message=note,
+    )
+    return prospect

@@ -19,6 +19,20 @@ urlpatterns = [
         views.SupplyLinkDeleteView.as_view(),
         name="link_delete",
     ),
+    path("<slug:code>/items/<slug:kind>/new/", views.ChainItemView.as_view(), name="item_create"),
+    path(
+        "<slug:code>/items/<slug:kind>/<int:pk>/", views.ChainItemView.as_view(), name="item_edit"
+    ),
+    path(
+        "<slug:code>/items/<slug:kind>/<int:pk>/delete/",
+        views.ChainItemDeleteView.as_view(),
+        name="item_delete",
+    ),
+    path(
+        "<slug:code>/prospects/<int:pk>/advance/",
+        views.ProspectAdvanceView.as_view(),
+        name="prospect_advance",
+    ),
     path("<slug:code>/structure.json", views.ChainStructureView.as_view(), name="chain_structure"),
     path("<slug:code>/suggest/", views.ChainSuggestView.as_view(), name="chain_suggest"),
     path(

@@ -13,10 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from gongxin.chains import attraction, selectors, services
+from gongxin.chains import forms as forms_
 from gongxin.chains.choices import NodeKind, ProspectStage, Segment
 from gongxin.chains.forms import (
     NodeCreateForm,
@@ -28,9 +31,20 @@ from gongxin.chains.forms import (
 )
 from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump
-from gongxin.chains.models import Chain, ChainNode, EnterpriseNode, SupplyLink
+from gongxin.chains.models import (
+    ApplicationField,
+    Bottleneck,
+    Chain,
+    ChainNode,
+    EnterpriseNode,
+    Platform,
+    Prospect,
+    SupplyLink,
+    TechTask,
+)
 from gongxin.core.views import PAGE_SIZES, attachment
 from gongxin.enterprises.choices import SizeClass
+from gongxin.enterprises.selectors import enterprise_scope
 
 
 def _chain(user, code: str) -> Chain:
@@ -171,11 +185,24 @@ class ChainListPageView(LoginRequiredMixin, View):
             size = self.per_page
         size = size if size in PAGE_SIZES else self.per_page
         page = Paginator(rows, size).get_page(request.GET.get("page"))
+        can_change = selectors.chain_can_change(request.user, chain)
+        editable = can_change and spec.key in ITEM_KINDS
         table = [
             [
                 (column.value(row), column.link(row) if column.link else None, column.num)
                 for column in spec.columns
             ]
+            + (
+                [
+                    (
+                        _("Edit"),
+                        reverse("chains:item_edit", args=[row.chain.code, key, row.pk]),
+                        False,
+                    )
+                ]
+                if editable
+                else []
+            )
             for row in page
         ]
         context = {
@@ -187,7 +214,8 @@ class ChainListPageView(LoginRequiredMixin, View):
             "table": table,
             "query_string": params.urlencode(),
             "page_sizes": PAGE_SIZES,
-            "can_change": selectors.chain_can_change(request.user, chain),
+            "can_change": can_change,
+            "editable": editable,
         }
         return render(request, "chains/chain_list_page.html", context)
 
@@ -387,3 +415,121 @@ class NodeEditView(LoginRequiredMixin, View):
                     return redirect(reverse("chains:node_edit", args=[code, node.pk]))
                 return redirect(reverse("chains:structure_edit", args=[code]))
         return self._render(request, chain, node, forms_, status=422)
+
+
+# The items of a chain's lists, kept by its office.
+
+ITEM_KINDS = {
+    "platforms": (Platform, forms_.PlatformForm, _lazy("Innovation platform")),
+    "technologies": (TechTask, forms_.TechTaskForm, _lazy("Key technology task")),
+    "bottlenecks": (Bottleneck, forms_.BottleneckForm, _lazy("Bottleneck")),
+    "fields": (ApplicationField, forms_.ApplicationFieldForm, _lazy("Application field")),
+    "prospects": (Prospect, forms_.ProspectForm, _lazy("Prospect")),
+}
+
+
+def _back(chain, kind: str) -> str:
+    if kind == "fields":
+        return reverse("chains:chain_detail", args=[chain.code]) + "#map-application"
+    return reverse("chains:chain_list_page", args=[chain.code, kind])
+
+
+class ChainItemView(LoginRequiredMixin, View):
+    """Add (no pk) or change one item; prospects also show their pipeline and move on."""
+
+    def _setup(self, request, code, kind, pk=None):
+        if kind not in ITEM_KINDS:
+            raise Http404
+        chain = _chain_for_change(request.user, code)
+        model, form_class, title = ITEM_KINDS[kind]
+        item = get_object_or_404(model, pk=pk, chain=chain) if pk else model(chain=chain)
+        return chain, model, form_class, title, item
+
+    def _render(self, request, chain, kind, title, item, form, advance=None, status=200):
+        context = {
+            "chain": chain,
+            "kind": kind,
+            "title": title,
+            "item": item,
+            "form": form,
+            "back": _back(chain, kind),
+            "lists": LISTS.values(),
+            "can_change": True,
+        }
+        if kind == "prospects" and item.pk:
+            context["steps"] = item.steps.select_related("by").order_by("on", "pk")
+            context["advance"] = advance or forms_.ProspectAdvanceForm(
+                initial={"on": timezone.localdate()}
+            )
+        return render(request, "chains/item_form.html", context, status=status)
+
+    def get(self, request, code, kind, pk=None):
+        chain, model, form_class, title, item = self._setup(request, code, kind, pk)
+        initial = {}
+        if item.pk and "enterprise" in form_class.base_fields:
+            initial["enterprise"] = item.enterprise
+        form = form_class(instance=item, chain=chain, initial=initial)
+        return self._render(request, chain, kind, title, item, form)
+
+    def post(self, request, code, kind, pk=None):
+        chain, model, form_class, title, item = self._setup(request, code, kind, pk)
+        form = form_class(
+            request.POST,
+            instance=item,
+            chain=chain,
+            enterprises=enterprise_scope(request.user),
+        )
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            nodes = list(data.pop("nodes")) if "nodes" in data else None
+            targets = data.pop("targets") if "targets" in data else None
+            try:
+                saved = services.chain_item_save(
+                    actor=request.user, item=item, data=data, nodes=nodes, targets=targets
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("%(item)s saved.") % {"item": saved})
+                if kind == "prospects" and pk is None:
+                    return redirect(reverse("chains:item_edit", args=[code, kind, saved.pk]))
+                return redirect(_back(chain, kind))
+        return self._render(request, chain, kind, title, item, form, status=422)
+
+
+class ChainItemDeleteView(LoginRequiredMixin, View):
+    def post(self, request, code, kind, pk):
+        if kind not in ITEM_KINDS:
+            raise Http404
+        chain = _chain_for_change(request.user, code)
+        item = get_object_or_404(ITEM_KINDS[kind][0], pk=pk, chain=chain)
+        services.chain_item_delete(actor=request.user, item=item)
+        messages.success(request, _("%(item)s deleted.") % {"item": item})
+        return redirect(_back(chain, kind))
+
+
+class ProspectAdvanceView(LoginRequiredMixin, View):
+    def post(self, request, code, pk):
+        chain = _chain_for_change(request.user, code)
+        prospect = get_object_or_404(Prospect, pk=pk, chain=chain)
+        form = forms_.ProspectAdvanceForm(request.POST)
+        form.fields["enterprise"].queryset = enterprise_scope(request.user)
+        if form.is_valid():
+            try:
+                services.prospect_advance(
+                    actor=request.user, prospect=prospect, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(prospect)s moved on to %(stage)s.")
+                    % {"prospect": prospect, "stage": prospect.get_stage_display()},
+                )
+                return redirect(reverse("chains:item_edit", args=[code, "prospects", pk]))
+        _model, form_class, title = ITEM_KINDS["prospects"]
+        edit = form_class(instance=prospect, chain=chain)
+        return ChainItemView()._render(
+            request, chain, "prospects", title, prospect, edit, advance=form, status=422
+        )
