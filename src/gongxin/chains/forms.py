@@ -280,6 +280,8 @@ TechTaskForm = _item_form(
     ["name", "kind", "node", "owner", "enterprise", "deadline", "status", "description"],
     _targets=True,
 )
+
+
 def _resolved_on(form):
     """A resolved bottleneck is resolved on a day (today unless given); an open one not."""
     data = forms.ModelForm.clean(form)
@@ -314,3 +316,35 @@ class ProspectAdvanceForm(forms.Form):
         label=_("Enterprise in the city"),
         help_text=_("When landed: its unified social credit code or exact name"),
     )
+
+
+class ChainFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Structure file"),
+        help_text=_("XLSX as exported (sheets 产业链, 环节, 供应关系) or JSON"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".json")):
+            raise forms.ValidationError(
+                _("%(name)s is neither an XLSX nor a JSON file.") % {"name": upload.name}
+            )
+        return upload
+
+
+def json_document(upload) -> dict:
+    """The JSON document of an uploaded file, or a ValidationError saying where it breaks."""
+    import json
+
+    try:
+        return json.loads(upload.read().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise forms.ValidationError(
+            _("%(name)s is not UTF-8 text.") % {"name": upload.name}
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(
+            _("%(name)s, line %(line)d, column %(column)d: not valid JSON (%(error)s).")
+            % {"name": upload.name, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
+        ) from exc

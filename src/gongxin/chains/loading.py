@@ -77,6 +77,8 @@ def chain_structure_load(document: dict[str, Any], *, actor: User | None = None)
             raise _fault(field, _("missing or empty"))
     if Chain.objects.filter(code=document["code"]).exists():
         raise _fault("code", _("a chain %(code)s exists already") % {"code": document["code"]})
+    if Chain.objects.filter(name=document["name"]).exists():
+        raise _fault("name", _("a chain %(code)s exists already") % {"code": document["name"]})
     parent = None
     if document.get("parent"):
         parent = Chain.objects.filter(code=document["parent"]).first()

@@ -72,6 +72,11 @@ def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
     return qs.none()
 
 
+def chain_can_create(user: User) -> bool:
+    """Whether `user` sets up new chains (division staff and administrators)."""
+    return bool(user and user_edits_everything(user))
+
+
 def chain_can_change(user: User, chain: Chain) -> bool:
     return chain_scope(user, for_change=True).filter(pk=chain.pk).exists()
 

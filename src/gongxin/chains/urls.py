@@ -6,6 +6,12 @@ app_name = "chains"
 
 urlpatterns = [
     path("", views.ChainListView.as_view(), name="chain_list"),
+    path("import/", views.ChainImportView.as_view(), name="chain_import"),
+    path(
+        "import/template.xlsx",
+        views.ChainWorkbookTemplateView.as_view(),
+        name="chain_import_template",
+    ),
     path("<slug:code>/", views.ChainDetailView.as_view(), name="chain_detail"),
     path(
         "<slug:code>/lists/<slug:key>/", views.ChainListPageView.as_view(), name="chain_list_page"
@@ -33,6 +39,7 @@ urlpatterns = [
         views.ProspectAdvanceView.as_view(),
         name="prospect_advance",
     ),
+    path("<slug:code>/structure.xlsx", views.ChainWorkbookView.as_view(), name="chain_workbook"),
     path("<slug:code>/structure.json", views.ChainStructureView.as_view(), name="chain_structure"),
     path("<slug:code>/suggest/", views.ChainSuggestView.as_view(), name="chain_suggest"),
     path(

@@ -30,7 +30,7 @@ from gongxin.chains.forms import (
     SupplyLinkForm,
 )
 from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
-from gongxin.chains.loading import chain_structure_dump
+from gongxin.chains.loading import chain_structure_dump, chain_structure_load
 from gongxin.chains.models import (
     ApplicationField,
     Bottleneck,
@@ -42,9 +42,16 @@ from gongxin.chains.models import (
     SupplyLink,
     TechTask,
 )
+from gongxin.chains.workbook import (
+    chain_workbook_read,
+    chain_workbook_template,
+    chain_workbook_write,
+)
 from gongxin.core.views import PAGE_SIZES, attachment
 from gongxin.enterprises.choices import SizeClass
 from gongxin.enterprises.selectors import enterprise_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chain(user, code: str) -> Chain:
@@ -56,9 +63,11 @@ def _chain(user, code: str) -> Chain:
 
 class ChainListView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(
-            request, "chains/chain_list.html", {"chains": selectors.chain_list(request.user)}
-        )
+        context = {
+            "chains": selectors.chain_list(request.user),
+            "can_create": selectors.chain_can_create(request.user),
+        }
+        return render(request, "chains/chain_list.html", context)
 
 
 def reason_text(reason: str, detail: str) -> str:
@@ -173,9 +182,7 @@ class ChainListPageView(LoginRequiredMixin, View):
                 filter_errors(filterset), content_type="text/plain; charset=utf-8"
             )
         if wants_xlsx:
-            response = HttpResponse(
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
+            response = HttpResponse(content_type=XLSX)
             list_export(response, spec, rows, chain=chain)
             response["Content-Disposition"] = attachment(spec.filename(chain))
             return response
@@ -533,3 +540,60 @@ class ProspectAdvanceView(LoginRequiredMixin, View):
         return ChainItemView()._render(
             request, chain, "prospects", title, prospect, edit, advance=form, status=422
         )
+
+
+# A chain's structure as a file: exported to XLSX, imported from XLSX or JSON.
+
+
+class ChainWorkbookView(LoginRequiredMixin, View):
+    def get(self, request, code):
+        chain = _chain(request.user, code)
+        response = HttpResponse(content_type=XLSX)
+        chain_workbook_write(response, chain)
+        response["Content-Disposition"] = attachment(f"{chain.name}产业链结构.xlsx")
+        return response
+
+
+class ChainWorkbookTemplateView(LoginRequiredMixin, View):
+    def get(self, request):
+        response = HttpResponse(content_type=XLSX)
+        chain_workbook_template(response)
+        response["Content-Disposition"] = attachment("产业链结构模板.xlsx")
+        return response
+
+
+class ChainImportView(LoginRequiredMixin, View):
+    """A new chain (or sub-chain) from a structure file: XLSX as exported, or JSON. Every
+    fault is listed with its place; nothing is written unless the whole file is right."""
+
+    def _allowed(self, request):
+        if not selectors.chain_can_create(request.user):
+            raise PermissionDenied
+
+    def get(self, request):
+        self._allowed(request)
+        return render(request, "chains/chain_import.html", {"form": forms_.ChainFileForm()})
+
+    def post(self, request):
+        self._allowed(request)
+        form = forms_.ChainFileForm(request.POST, request.FILES)
+        errors: list[str] = []
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.name.lower().endswith(".json"):
+                    document = forms_.json_document(upload)
+                else:
+                    document = chain_workbook_read(upload, name=upload.name)
+                chain = chain_structure_load(document, actor=request.user)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(
+                    request,
+                    _("Chain %(chain)s imported: %(n)d nodes.")
+                    % {"chain": chain, "n": chain.nodes.count()},
+                )
+                return redirect(reverse("chains:chain_detail", args=[chain.code]))
+        context = {"form": form, "errors": errors}
+        return render(request, "chains/chain_import.html", context, status=422)
