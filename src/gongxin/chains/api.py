@@ -11,10 +11,13 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Body, Field, Query, Router, Schema, Status
 
-from gongxin.chains import selectors
+from gongxin.chains import selectors, services
+from gongxin.chains.forms import ITEM_FORMS, EnterpriseRefField
 from gongxin.chains.lists import LISTS, list_rows
+from gongxin.chains.models import ChainNode, EnterpriseNode, Prospect, SupplyLink
+from gongxin.enterprises.selectors import enterprise_scope
 
 router = Router(tags=["chains"])
 
@@ -242,3 +245,254 @@ def chain_list_items(request, code: str, key: ListName, page: int = Query(1, ge=
             {c.key: _json(c.value(row)) for c in spec.columns} for row in rows[start : start + 100]
         ],
     }
+
+
+# Writes: the structure, suggested places and the items of the lists. The chain office
+# writes its chains (and their sub-chains), division staff all; others get a 403 (a chain
+# they do not read: 404). Faults come back as 422 with the message saying where.
+
+
+class NodeIn(Schema):
+    name: str
+    kind: str
+    segment: str = "upstream"  # for a top node; below another, the parent's
+    parent: int | None = None
+    industry_codes: list[str] = []
+    keywords: list[str] = []
+    key_link: bool = False
+    bottleneck: bool = False
+
+
+class NodePatch(Schema):
+    name: str | None = None
+    kind: str | None = None
+    industry_codes: list[str] | None = None
+    keywords: list[str] | None = None
+    key_link: bool | None = None
+    bottleneck: bool | None = None
+
+
+class NodeWritten(Schema):
+    id: int
+    name: str
+    parent: int | None = Field(None, alias="parent_id")
+    segment: str
+    kind: str
+    industry_codes: list[str]
+    keywords: list[str]
+    key_link: bool
+    bottleneck: bool
+    position: int
+
+
+class MoveIn(Schema):
+    parent: int | None = None
+
+
+class MergeIn(Schema):
+    into: int
+
+
+class LinkIn(Schema):
+    supplier: int
+    customer: int
+
+
+class LinkOut(Schema):
+    id: int
+    supplier: int = Field(..., alias="supplier_id")
+    customer: int = Field(..., alias="customer_id")
+
+
+def _node(chain, pk: int | None):
+    return None if pk is None else get_object_or_404(ChainNode, pk=pk, chain=chain)
+
+
+@router.post("/{code}/nodes", response={201: NodeWritten}, summary="Add a node")
+def node_create(request, code: str, payload: NodeIn):
+    chain = _chain(request, code)
+    data = payload.dict()
+    parent = _node(chain, data.pop("parent"))
+    return Status(
+        201, services.node_create(actor=request.user, chain=chain, parent=parent, data=data)
+    )
+
+
+@router.patch("/{code}/nodes/{int:pk}", response=NodeWritten, summary="Rename or re-flag a node")
+def node_update(request, code: str, pk: int, payload: NodePatch):
+    node = _node(_chain(request, code), pk)
+    data = payload.dict(exclude_unset=True)
+    return services.node_update(actor=request.user, node=node, data=data)
+
+
+@router.post("/{code}/nodes/{int:pk}/move", response=NodeWritten, summary="Move a node")
+def node_move(request, code: str, pk: int, payload: MoveIn):
+    chain = _chain(request, code)
+    node = _node(chain, pk)
+    return services.node_move(actor=request.user, node=node, parent=_node(chain, payload.parent))
+
+
+@router.post("/{code}/nodes/{int:pk}/merge", response=NodeWritten, summary="Merge a node")
+def node_merge(request, code: str, pk: int, payload: MergeIn):
+    chain = _chain(request, code)
+    return services.node_merge(
+        actor=request.user, source=_node(chain, pk), target=_node(chain, payload.into)
+    )
+
+
+@router.delete(
+    "/{code}/nodes/{int:pk}",
+    response={204: None},
+    summary="Delete a node and what is below it; its enterprises move to reassign_to",
+)
+def node_delete(request, code: str, pk: int, reassign_to: int | None = None):
+    chain = _chain(request, code)
+    services.node_delete(
+        actor=request.user, node=_node(chain, pk), reassign_to=_node(chain, reassign_to)
+    )
+    return Status(204, None)
+
+
+@router.post("/{code}/links", response={201: LinkOut}, summary="Add a supply link")
+def link_create(request, code: str, payload: LinkIn):
+    chain = _chain(request, code)
+    link = services.supply_link_add(
+        actor=request.user,
+        supplier=_node(chain, payload.supplier),
+        customer=_node(chain, payload.customer),
+    )
+    return Status(201, link)
+
+
+@router.delete("/{code}/links/{int:pk}", response={204: None}, summary="Remove a supply link")
+def link_delete(request, code: str, pk: int):
+    chain = _chain(request, code)
+    services.supply_link_remove(
+        actor=request.user, link=get_object_or_404(SupplyLink, pk=pk, chain=chain)
+    )
+    return Status(204, None)
+
+
+class PlaceOut(Schema):
+    id: int
+    enterprise: int = Field(..., alias="enterprise_id")
+    node: int = Field(..., alias="node_id")
+    status: str
+    source: str
+    evidence: str
+
+
+@router.post(
+    "/{code}/places/{int:pk}/{decision}",
+    response=PlaceOut,
+    summary="Confirm or reject a suggested place (decision: confirm or reject)",
+)
+def place_decide(request, code: str, pk: int, decision: Literal["confirm", "reject"]):
+    chain = _chain(request, code)
+    link = get_object_or_404(EnterpriseNode, pk=pk, node__chain=chain)
+    return services.link_decide(actor=request.user, link=link, confirm=decision == "confirm")
+
+
+ItemKind = Literal["platforms", "technologies", "bottlenecks", "fields", "prospects"]
+
+
+def _item_out(kind: str, item) -> dict[str, Any]:
+    spec = LISTS.get(kind)
+    if spec is None:  # application fields
+        return {
+            "id": item.pk,
+            "name": item.name,
+            "description": item.description,
+            "position": item.position,
+            "nodes": [n.pk for n in item.nodes.order_by("position")],
+        }
+    return {"id": item.pk} | {c.key: _json(c.value(item)) for c in spec.columns}
+
+
+def _item_save(request, chain, kind: str, item, payload: dict[str, Any]):
+    form_class = ITEM_FORMS[kind][1]
+    data = {}
+    if item.pk:  # PATCH: what it is now, then what the payload changes
+        current = form_class(
+            instance=item, chain=chain, initial={"enterprise": getattr(item, "enterprise", None)}
+        )
+        for name, field in current.fields.items():
+            value = current.initial.get(name, field.initial)
+            data[name] = field.prepare_value(value)
+        if "nodes" in current.fields:
+            data["nodes"] = [n.pk for n in item.nodes.all()]
+    data.update(payload)
+    if isinstance(data.get("targets"), dict):
+        data["targets"] = "\n".join(f"{y}：{t}" for y, t in sorted(data["targets"].items()))
+    form = form_class(data, instance=item, chain=chain, enterprises=enterprise_scope(request.user))
+    if not form.is_valid():
+        raise ValidationError(
+            {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
+        )
+    cleaned = dict(form.cleaned_data)
+    nodes = list(cleaned.pop("nodes")) if "nodes" in cleaned else None
+    targets = cleaned.pop("targets") if "targets" in cleaned else None
+    return services.chain_item_save(
+        actor=request.user, item=item, data=cleaned, nodes=nodes, targets=targets
+    )
+
+
+def _item_model(kind: str):
+    return ITEM_FORMS[kind][0]
+
+
+@router.post(
+    "/{code}/items/{kind}",
+    response={201: dict[str, Any]},
+    summary="Add a platform, technology task (targets: {year: text}), bottleneck, application "
+    "field or prospect; fields as on the web form, nodes as ids, enterprise as credit code",
+)
+def item_create(request, code: str, kind: ItemKind, payload: Body[dict[str, Any]]):
+    chain = _chain(request, code)
+    item = _item_save(request, chain, kind, _item_model(kind)(chain=chain), payload)
+    return Status(201, _item_out(kind, item))
+
+
+@router.patch("/{code}/items/{kind}/{int:pk}", response=dict[str, Any], summary="Change an item")
+def item_update(request, code: str, kind: ItemKind, pk: int, payload: Body[dict[str, Any]]):
+    chain = _chain(request, code)
+    item = get_object_or_404(_item_model(kind), pk=pk, chain=chain)
+    return _item_out(kind, _item_save(request, chain, kind, item, payload))
+
+
+@router.delete("/{code}/items/{kind}/{int:pk}", response={204: None}, summary="Delete an item")
+def item_delete(request, code: str, kind: ItemKind, pk: int):
+    chain = _chain(request, code)
+    item = get_object_or_404(_item_model(kind), pk=pk, chain=chain)
+    services.chain_item_delete(actor=request.user, item=item)
+    return Status(204, None)
+
+
+class AdvanceIn(Schema):
+    stage: str
+    on: dt.date
+    note: str = ""
+    enterprise: str = ""  # credit code or exact name, when landed
+
+
+@router.post(
+    "/{code}/prospects/{int:pk}/advance",
+    response=dict[str, Any],
+    summary="Move a prospect on in the pipeline",
+)
+def prospect_advance(request, code: str, pk: int, payload: AdvanceIn):
+    chain = _chain(request, code)
+    prospect = get_object_or_404(Prospect, pk=pk, chain=chain)
+    enterprise = None
+    if payload.enterprise:
+        field = EnterpriseRefField(queryset=enterprise_scope(request.user))
+        enterprise = field.clean(payload.enterprise)
+    services.prospect_advance(
+        actor=request.user,
+        prospect=prospect,
+        stage=payload.stage,
+        on=payload.on,
+        note=payload.note,
+        enterprise=enterprise,
+    )
+    return _item_out("prospects", selectors.chain_prospects(chain).get(pk=pk))

@@ -308,6 +308,16 @@ ProspectForm = _item_form(
 )
 
 
+#: The items of a chain's lists by the name the URLs and the API give them.
+ITEM_FORMS = {
+    "platforms": (Platform, PlatformForm),
+    "technologies": (TechTask, TechTaskForm),
+    "bottlenecks": (Bottleneck, BottleneckForm),
+    "fields": (ApplicationField, ApplicationFieldForm),
+    "prospects": (Prospect, ProspectForm),
+}
+
+
 class ProspectAdvanceForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=ProspectStage.choices)
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

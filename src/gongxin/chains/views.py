@@ -32,15 +32,11 @@ from gongxin.chains.forms import (
 from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump, chain_structure_load
 from gongxin.chains.models import (
-    ApplicationField,
-    Bottleneck,
     Chain,
     ChainNode,
     EnterpriseNode,
-    Platform,
     Prospect,
     SupplyLink,
-    TechTask,
 )
 from gongxin.chains.workbook import (
     chain_workbook_read,
@@ -426,13 +422,14 @@ class NodeEditView(LoginRequiredMixin, View):
 
 # The items of a chain's lists, kept by its office.
 
-ITEM_KINDS = {
-    "platforms": (Platform, forms_.PlatformForm, _lazy("Innovation platform")),
-    "technologies": (TechTask, forms_.TechTaskForm, _lazy("Key technology task")),
-    "bottlenecks": (Bottleneck, forms_.BottleneckForm, _lazy("Bottleneck")),
-    "fields": (ApplicationField, forms_.ApplicationFieldForm, _lazy("Application field")),
-    "prospects": (Prospect, forms_.ProspectForm, _lazy("Prospect")),
+ITEM_TITLES = {
+    "platforms": _lazy("Innovation platform"),
+    "technologies": _lazy("Key technology task"),
+    "bottlenecks": _lazy("Bottleneck"),
+    "fields": _lazy("Application field"),
+    "prospects": _lazy("Prospect"),
 }
+ITEM_KINDS = {kind: (*forms_.ITEM_FORMS[kind], title) for kind, title in ITEM_TITLES.items()}
 
 
 def _back(chain, kind: str) -> str:
