@@ -1,8 +1,12 @@
 """Suggested places of enterprises on nodes: words of products and business scope (jieba)
 against node keywords, industry class against node codes; confirmed or rejected by staff."""
 
+from io import StringIO
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from gongxin.chains import services
 from gongxin.chains.matching import INDUSTRY, KEYWORDS, NodeTerms, suggest
@@ -91,3 +95,21 @@ def test_suggest_then_confirm_and_reject(chain):
     other_office = UserFactory(role=Role.CHAIN_OFFICE)
     with pytest.raises(PermissionDenied):
         services.link_decide(actor=other_office, link=suggested[a.pk], confirm=False)
+
+
+@pytest.mark.django_db
+def test_the_suggest_command_suggests_once(city):
+    chain = Chain.objects.create(code="sg", name="建议链")
+    node = ChainNode.objects.create(
+        chain=chain, name="光学镜片", segment="upstream", kind="component", keywords=["光学镜片"]
+    )
+    EnterpriseFactory(main_products="光学镜片、透镜", business_scope="")
+    EnterpriseFactory(main_products="服装", business_scope="")
+    out = StringIO()
+    call_command("suggest", "sg", stdout=out)
+    assert "1 places suggested" in out.getvalue()
+    assert EnterpriseNode.objects.filter(node=node, status="suggested").count() == 1
+    call_command("suggest", stdout=StringIO())
+    assert EnterpriseNode.objects.filter(node=node).count() == 1
+    with pytest.raises(CommandError, match="No chain nowhere"):
+        call_command("suggest", "nowhere")
