@@ -169,9 +169,9 @@ def chain_map_data(request, code: str, name: MapName):
     if name == "roadmap":
         return selectors.tech_roadmap(chain)
     if name == "application":
-        return selectors.application_map(chain)
+        return selectors.chain_figures(chain).application
     if name == "regional":
-        return selectors.regional_distribution(request.user, chain)
+        return selectors.chain_figures(chain).regional
     return {
         "gaps": [
             {

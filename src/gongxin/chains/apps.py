@@ -12,3 +12,39 @@ class ChainsConfig(AppConfig):
         from gongxin.core.navigation import register_menu
 
         register_menu(_("Chains"), "chains:chain_list", order=20, shown_to=chain_can_read)
+        _watch_the_archive()
+
+
+def _watch_the_archive() -> None:
+    """Move the archive's version on (see `core.versions`) whenever what a chain's stored
+    figures come from is saved or deleted one by one; bulk writes call
+    `versions.changed()` themselves."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from gongxin.chains import models
+    from gongxin.enterprises.models import AnnualFigure, Enterprise
+    from gongxin.projects.models import Project
+
+    def changed(**kwargs) -> None:
+        from gongxin.core import versions
+
+        versions.changed()
+
+    watched = (
+        Enterprise,
+        AnnualFigure,
+        Project,
+        models.Chain,
+        models.ChainNode,
+        models.EnterpriseNode,
+        models.ApplicationField,
+    )
+    for model in watched:
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"version-{model}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"version-d-{model}")
+    m2m_changed.connect(
+        changed,
+        sender=models.ApplicationField.nodes.through,
+        weak=False,
+        dispatch_uid="version-fields",
+    )

@@ -499,3 +499,25 @@ class ProspectStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prospect} {self.get_stage_display()}"
+
+
+class ChainSnapshot(models.Model):
+    """The heavy figures of a chain's page (per-node figures, application fields, regional
+    distribution) as computed at a version of the archive (`core.versions`). Read while
+    the version stands; recomputed on the first view after any change."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="snapshots")
+    year = models.PositiveSmallIntegerField(_("year"), default=0)  # 0: no annual figures
+    version = models.BigIntegerField(_("version"))
+    data = models.JSONField(_("data"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chain snapshot")
+        verbose_name_plural = _("chain snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "year"], name="chain_snapshot_unique_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.year} @{self.version}"

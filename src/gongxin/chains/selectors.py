@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +34,7 @@ from gongxin.chains.models import (
     Bottleneck,
     Chain,
     ChainNode,
+    ChainSnapshot,
     EnterpriseNode,
     Platform,
     Prospect,
@@ -41,13 +43,14 @@ from gongxin.chains.models import (
     TechTarget,
     TechTask,
 )
+from gongxin.core import versions
 from gongxin.core.choices import Role
 from gongxin.core.models import Region, User
 from gongxin.core.selectors import user_edits_everything
 from gongxin.enterprises.choices import QualificationKind
 from gongxin.enterprises.models import AnnualFigure, Enterprise
 from gongxin.enterprises.selectors import enterprise_scope, valid_qualifications
-from gongxin.projects.selectors import project_list
+from gongxin.projects.selectors import project_list, project_totals
 
 
 def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
@@ -614,10 +617,10 @@ def application_map(
     return {"year": year, "fields": result}
 
 
-def regional_distribution(user: User, chain: Chain, year: int | None = None) -> dict:
+def regional_distribution(chain: Chain, year: int | None = None) -> dict:
     """区域分布图: the chain's (and its sub-chains') confirmed enterprises, 规上 among them,
     their revenue in `year` and the chain's projects with their planned investment, by
-    district and by park."""
+    district and by park (counts and totals, the same for every reader of the chain)."""
     family = chain_family(chain)
     year = year or latest_year()
     placed = EnterpriseNode.objects.filter(
@@ -639,14 +642,7 @@ def regional_distribution(user: User, chain: Chain, year: int | None = None) -> 
             .values_list(level, "count", "above", "total")
             .order_by()
         )
-        projects = (
-            project_list(user, chains=family)
-            .filter(**{f"{level}__isnull": False})
-            .values(level)
-            .annotate(n=Count("pk"), investment=Sum("planned_investment"))
-            .values_list(level, "n", "investment")
-            .order_by()
-        )
+        projects = project_totals(chains=family, by=level)
         table: dict[int, dict] = {}
         for pk, count, above, total in rows:
             table[pk] = {"enterprises": count, "above_scale": above, "revenue": total or 0}
@@ -718,3 +714,66 @@ def attraction_map(
             for gap in ranked
         ]
     }
+
+
+@dataclass
+class ChainFigures:
+    """The heavy part of a chain page's data (see `ChainSnapshot`)."""
+
+    year: int | None
+    nodes: dict[int, NodeFigures]
+    application: dict
+    regional: dict
+
+
+def chain_figures(chain: Chain, year: int | None = None) -> ChainFigures:
+    """The per-node figures, application fields and regional distribution of a chain in
+    `year` (default: the latest with annual figures): read from the chain's snapshot when
+    it was computed at the archive's current version, else computed and stored."""
+    year = year or latest_year()
+    version = versions.current()
+    stored = (
+        ChainSnapshot.objects.filter(chain=chain, year=year or 0, version=version)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return ChainFigures(
+            year,
+            {
+                int(pk): NodeFigures(n, above, Decimal(revenue), positive, squares, top)
+                for pk, (n, above, revenue, positive, squares, top) in stored["nodes"].items()
+            },
+            stored["application"],
+            stored["regional"],
+        )
+    nodes = node_figures(chain, year)
+    figures = ChainFigures(
+        year,
+        nodes,
+        application_map(chain, year, figures=nodes),
+        regional_distribution(chain, year),
+    )
+    data = {
+        "nodes": {
+            str(pk): [
+                f.enterprises,
+                f.above_scale,
+                str(f.revenue),
+                f.positive_revenue,
+                f.revenue_squares,
+                f.revenue_max,
+            ]
+            for pk, f in nodes.items()
+        },
+        "application": figures.application,
+        "regional": figures.regional,
+    }
+    try:
+        with transaction.atomic():
+            ChainSnapshot.objects.update_or_create(
+                chain=chain, year=year or 0, defaults={"version": version, "data": data}
+            )
+    except IntegrityError:  # another request stored it meanwhile: theirs is as good
+        pass
+    return figures

@@ -115,9 +115,10 @@ def _attraction_data(attraction_map: dict) -> dict:
 class ChainDetailView(LoginRequiredMixin, View):
     def get(self, request, code):
         chain = _chain(request.user, code)
-        year = selectors.latest_year()
-        figures = selectors.node_figures(chain, year)  # once for the map, gaps and fields
-        chain_map = selectors.chain_map(chain, year, figures)
+        # The heavy figures, stored while the archive does not change.
+        figures = selectors.chain_figures(chain)
+        year = figures.year
+        chain_map = selectors.chain_map(chain, year, figures.nodes)
         segments = {str(value): str(label) for value, label in Segment.choices}
         maps = {
             "chain": {
@@ -129,10 +130,10 @@ class ChainDetailView(LoginRequiredMixin, View):
                 "links": chain_map.links,
             },
             "roadmap": selectors.tech_roadmap(chain),
-            "application": selectors.application_map(chain, year, figures=figures),
-            "regional": selectors.regional_distribution(request.user, chain, year),
+            "application": figures.application,
+            "regional": figures.regional,
         }
-        gaps = [g for g in selectors.chain_gaps(chain, year, figures) if g.rank]
+        gaps = [g for g in selectors.chain_gaps(chain, year, figures.nodes) if g.rank]
         maps["attraction"] = _attraction_data(selectors.attraction_map(chain, ranked=gaps))
         recommended = {g["node_id"]: g["prospects"] for g in maps["attraction"]["gaps"]}
         for gap in gaps:

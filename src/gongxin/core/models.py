@@ -265,3 +265,19 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
+
+
+class DataVersion(models.Model):
+    """A counter moved on after every committed write to the data that stored summaries
+    are computed from (see `core.versions`): a summary computed at an older version is
+    out of date."""
+
+    name = models.CharField(primary_key=True, max_length=40)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gongxin.core.choices import PARK_KINDS, Role
 from gongxin.core.models import User
@@ -38,3 +39,18 @@ def project_list(user: User, *, chains: Iterable[int] | None = None) -> QuerySet
     if chains is not None:
         qs = qs.filter(chain__in=list(chains))
     return qs
+
+
+def project_totals(*, chains: Iterable[int], by: str) -> list[tuple[int, int, Decimal | None]]:
+    """(region id, projects, planned investment) of the projects on `chains`, by their
+    district or park (`by`): counts for the chain maps, which every reader of a chain sees
+    whatever projects they may open."""
+    if by not in ("district", "park"):
+        raise ValueError(by)
+    return list(
+        Project.objects.filter(chain__in=list(chains), **{f"{by}__isnull": False})
+        .values(by)
+        .annotate(n=Count("pk"), investment=Sum("planned_investment"))
+        .values_list(by, "n", "investment")
+        .order_by()
+    )

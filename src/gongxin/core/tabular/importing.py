@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongxin.core import versions
 from gongxin.core.audit import audit_record
 from gongxin.core.choices import AuditAction
 from gongxin.core.models import User
@@ -201,6 +202,7 @@ def run_import(
             result.add_error(RowError(None, "", "", str(exc)))
         if result.ok and not dry_run:
             result.committed = True
+            versions.changed()
             audit_record(
                 actor=importer.actor,
                 action=AuditAction.IMPORT,
