@@ -13,6 +13,30 @@ class ChainsConfig(AppConfig):
 
         register_menu(_("Chains"), "chains:chain_list", order=20, shown_to=chain_can_read)
         _watch_the_archive()
+        _register_files()
+
+
+def _register_files() -> None:
+    from gongxin.chains.imports import (
+        SupplierImporter,
+        supplier_can_import,
+        supplier_export,
+        supplier_template,
+    )
+    from gongxin.core.tabular.registry import ImportSpec, register_export, register_import
+
+    register_import(
+        ImportSpec(
+            kind="suppliers",
+            label=_("Supplier relations"),
+            importer=SupplierImporter,
+            write_template=supplier_template,
+            can_import=supplier_can_import,
+            template_name="供应关系导入模板.xlsx",
+            back_url="chains:chain_list",
+        )
+    )
+    register_export("suppliers", supplier_export)
 
 
 def _watch_the_archive() -> None:

@@ -29,6 +29,7 @@ from gongxin.chains.forms import (
     NodeMoveForm,
     SupplyLinkForm,
 )
+from gongxin.chains.imports import supplier_can_import
 from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump, chain_structure_load
 from gongxin.chains.models import (
@@ -150,6 +151,7 @@ class ChainDetailView(LoginRequiredMixin, View):
             "targets": chain.targets.order_by("-year")[:3],
             "local_supply": selectors.local_supply(chain),
             "can_change": selectors.chain_can_change(request.user, chain),
+            "can_import_suppliers": supplier_can_import(request.user),
             "gaps": gaps,
             "suggestions": selectors.chain_suggestions(chain),
             "suggestion_count": selectors.chain_suggestions(chain, limit=None).count(),
