@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongxin
 PYTEST_ARGS ?=
 export GONGXIN_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench messages clean
+.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench bench-chains messages clean
 
 install: $(PY_STAMP) $(VENDOR)/.copied
 
@@ -57,6 +57,9 @@ browser:
 
 bench: install
 	$(BIN)/python bench/import/run.py
+
+bench-chains: install
+	$(BIN)/python bench/chains/run.py
 
 messages: install
 	cd src/gongxin && ../../$(BIN)/gongxin makemessages -l zh_Hans -l en --no-obsolete \

@@ -1,0 +1,518 @@
+"""Chain benchmark: the chain page's data (gap analysis and every map) on a large chain,
+next to a naive per-node ORM loop computing the same figures.
+
+    .venv/bin/python bench/chains/run.py [--quick] [--skip-sqlite] [--skip-postgres]
+                                         [--explain N] [--profile]
+
+For each database (SQLite, PostgreSQL) builds a fresh database (migrated, the demo city's
+regions and departments, one chain of 1,000 nodes with 100,000 enterprises: datagen.py),
+then in a new process times what ChainDetailView computes, each selector it calls, and
+the naive loop, and checks that both arrive at the same figures. Prints a table and writes
+bench/results/chains-<YYYYMMDD-HHMM>.json and .md. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+PROJECT = BENCH.parent
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+WORKER = HERE / "worker.py"
+#: Scratch space of this run (var dirs, SQLite files); several runs may go on at once.
+RUN_ID = str(os.getpid())
+SCRATCH = DATA / "runs" / f"chains-{RUN_ID}"
+
+TARGET_MS = 300.0  # chain page data on PostgreSQL
+TARGET_RATIO = 20.0  # naive loop / chain page data, same run
+PAGE = "chain page data"
+NAIVE = "naive per-node loop"
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/gongxin_bench"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# Databases ----------------------------------------------------------------------------------
+
+
+class SqliteDatabase:
+    label = "SQLite"
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def env(self) -> dict[str, str]:
+        return {"GONGXIN_VAR_DIR": str(self.root / "var")}
+
+    def create(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        (self.root / "var").mkdir(parents=True)
+
+    def drop(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def version(self) -> str:
+        return sqlite3.sqlite_version
+
+
+class PostgresDatabase:
+    label = "PostgreSQL"
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        # Suffixed with the run id so that two runs never drop each other's database.
+        self.name = f"{parts.path.lstrip('/')}_chains_{RUN_ID}"
+        self.url = urlunsplit(parts._replace(path="/" + self.name))
+        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
+
+    def env(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.url, "GONGXIN_VAR_DIR": str(SCRATCH / "postgres-var")}
+
+    def _execute(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def ensure_running(self) -> None:
+        import psycopg
+
+        try:
+            psycopg.connect(self.admin_url, connect_timeout=3).close()
+            return
+        except psycopg.OperationalError:
+            pass
+        clusters = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
+        if not clusters:
+            raise RuntimeError("PostgreSQL is not running and no cluster is installed")
+        log(f"starting PostgreSQL {clusters[-1]} main")
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"],
+            check=True,
+        )
+        for _ in range(30):
+            try:
+                psycopg.connect(self.admin_url, connect_timeout=3).close()
+                return
+            except psycopg.OperationalError:
+                time.sleep(1)
+        raise RuntimeError("PostgreSQL did not start")
+
+    def create(self) -> None:
+        self.ensure_running()
+        self._execute(
+            f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"'
+        )
+
+    def drop(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def version(self) -> str:
+        import psycopg
+
+        with psycopg.connect(self.admin_url) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+
+
+Database = SqliteDatabase | PostgresDatabase
+
+
+def worker(db: Database, *args: str, timeout: float) -> dict:
+    """Run worker.py with `args` against `db`; returns the JSON it prints last (its log
+    lines go to our stderr as they come)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GONGXIN_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(db.env())
+    env["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
+    env["GONGXIN_DEBUG"] = "0"
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(HERE), str(PROJECT / "src"), env.get("PYTHONPATH", "")) if p
+    )
+    proc = subprocess.run(
+        [sys.executable, str(WORKER), *args],
+        env=env,
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args)} failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+#: The modules the chain page runs through (what `source_digest` covers).
+CHAIN_SOURCES = (
+    "settings.py",
+    "chains/selectors.py",
+    "chains/views.py",
+    "chains/gaps.py",
+    "chains/attraction.py",
+    "chains/matching.py",
+    "chains/models.py",
+    "chains/migrations/*.py",
+    "enterprises/models.py",
+    "enterprises/selectors.py",
+    "enterprises/migrations/*.py",
+    "projects/selectors.py",
+    "core/selectors.py",
+)
+
+
+def source_digest() -> str:
+    """A digest of the gongxin modules the chain page runs through, to tell which code a
+    run measured: the project may change while a benchmark runs."""
+    digest = hashlib.sha256()
+    src = PROJECT / "src" / "gongxin"
+    for path in sorted(p for pattern in CHAIN_SOURCES for p in src.glob(pattern)):
+        digest.update(str(path.relative_to(src)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Reporting ----------------------------------------------------------------------------------
+
+
+def _n(value: float | None, fmt: str = "{:,.0f}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def ratio(run: dict) -> float | None:
+    page = next(m for m in run["measurements"] if m["name"] == PAGE)
+    naive = run["naive"]
+    return naive["median_ms"] / page["median_ms"] if page["median_ms"] else None
+
+
+def run_table(run: dict) -> list[str]:
+    lines = [
+        f"| {run['database']} | median ms | runs (ms) | queries | in SQL (ms) |",
+        "|---|---:|---|---:|---:|",
+    ]
+
+    def row(name: str, m: dict) -> None:
+        runs = " ".join(f"{ms:,.0f}" for ms in m["runs_ms"])
+        lines.append(
+            f"| {name} | {m['median_ms']:,.0f} | {runs} | {m['queries']:,} "
+            f"| {_n(m['sql_median_ms'])} |"
+        )
+
+    for m in run["measurements"]:
+        if m["name"] == PAGE:
+            row(f"**{PAGE}**", m)
+            for part in m["selectors"]:
+                if part["median_ms"] < 0.5 and not part["queries"]:
+                    continue  # returns a lazy queryset: its query runs in the rest below
+                calls = f" ×{part['calls']}" if part["calls"] > 1 else ""
+                inside = " (inside the one above)" if part["nested"] else ""
+                row(f"  `{part['name']}`{calls}{inside}", part)
+            if m.get("rest"):
+                row("the rest (the view itself, querysets the template iterates)", m["rest"])
+        elif m["name"] == "key_enterprises":
+            row("`key_enterprises` (list page, not on the chain page)", m)
+        elif m["name"] == "rendered page":
+            row("rendered page (template included; reference)", m)
+        else:
+            row(m["name"], m)
+    row(run["naive"]["name"], run["naive"])
+    r = ratio(run)
+    lines.append(f"| **speed-up** (naive ÷ page) | {_n(r, '{:.1f}×')} | | | |")
+    return lines
+
+
+def targets(runs: list[dict]) -> list[str]:
+    pg = next((r for r in runs if r["database"] == "PostgreSQL"), None)
+    if pg is None:
+        return ["Targets not evaluated: no run on PostgreSQL."]
+    page = next(m for m in pg["measurements"] if m["name"] == PAGE)
+    met = page["median_ms"] <= TARGET_MS
+    r = ratio(pg)
+    lines = [
+        f"- chain page data on PostgreSQL: {page['median_ms']:,.0f} ms "
+        f"(target ≤ {TARGET_MS:.0f} ms: {'met' if met else 'NOT met'})",
+        f"- speed-up over the naive loop in the same run: {_n(r, '{:.1f}×')} "
+        f"(target ≥ {TARGET_RATIO:.0f}×: {'met' if r and r >= TARGET_RATIO else 'NOT met'})",
+    ]
+    if pg["options"]["nodes"] != 1000 or pg["options"]["enterprises"] != 100_000:
+        lines.append(
+            "- (the targets are for 1,000 nodes and 100,000 enterprises; this run had "
+            f"{pg['options']['nodes']:,} and {pg['options']['enterprises']:,})"
+        )
+    return lines
+
+
+def markdown(report: dict) -> str:
+    env = report["environment"]
+    opts = report["options"]
+    first = report["runs"][0] if report["runs"] else {}
+    counts = first.get("counts", {})
+    out = [
+        f"# Chain benchmark {report['started']}",
+        "",
+        f"One chain of {counts.get('nodes', opts['nodes']):,} nodes "
+        f"({counts.get('leaves', 0):,} leaves, depth {counts.get('depth', '–')}, "
+        f"{counts.get('supply_links', 0):,} supply links), "
+        f"{counts.get('enterprises', opts['enterprises']):,} enterprises "
+        f"({counts.get('above_scale', 0):,} above designated size) with "
+        f"{counts.get('confirmed_places', 0):,} confirmed places on the nodes "
+        f"({counts.get('enterprise_nodes', 0) - counts.get('confirmed_places', 0):,} more "
+        f"suggested), {counts.get('chain_masters', 0)} chain masters with "
+        f"{counts.get('supplier_relations', 0):,} supplier relations, "
+        f"{counts.get('tech_tasks', 0)} technology tasks, {counts.get('platforms', 0)} "
+        f"platforms, {counts.get('application_fields', 0)} application fields, "
+        f"{counts.get('prospects', 0)} prospects, {counts.get('projects', 0)} projects "
+        f"(seed {opts['seed']}).",
+        "",
+        f"Machine: {env['cpu']} × {env['cpus']}, Python {env['python']}, Django {env['django']}, "
+        f"SQLite {env['sqlite']}, PostgreSQL {env.get('postgresql') or '–'}.",
+        "",
+        f"Each figure is the median of {opts['runs']} runs after a warm-up run (the naive "
+        f"loop: {opts['naive_runs']} run, no separate warm-up). *queries* counted with "
+        "`CaptureQueriesContext` in the warm-up (the naive loop: an `execute_wrapper`, "
+        "beyond CaptureQueriesContext's 9,000); *in SQL*: time spent in `cursor.execute` "
+        "(on SQLite rows are fetched after it, so part of the database's work is not in "
+        "it). The rest is Python.",
+        "",
+    ]
+    for run in report["runs"]:
+        out += [f"## {run['database']}", "", *run_table(run), ""]
+        dist = run.get("distribution") or {}
+        if dist:
+            out += [
+                f"Confirmed enterprises per leaf: median {dist['median_per_leaf']:,}, "
+                f"90th percentile {dist['p90_per_leaf']:,}, max {dist['max_per_leaf']:,}; "
+                f"{dist['leaves_without_enterprises']} of {dist['leaves']} leaves without any, "
+                f"{dist['leaves_with_1000_or_more']} with 1,000 or more. Data built in "
+                f"{run['build_seconds']:.0f} s.",
+                "",
+            ]
+        problems = {k: v for k, v in run["checks"].items() if v}
+        if problems:
+            out += ["**The naive loop and the selectors disagree**:", ""]
+            out += [f"- {k}: {v}" for k, v in problems.items()]
+        else:
+            out.append(
+                "Same figures: the naive loop and the selectors agree on every part of the "
+                "page (" + "; ".join(run["checks"]) + ")."
+            )
+        out.append("")
+    out += ["## Targets", "", *targets(report["runs"]), ""]
+    loads = [r["load_before"] for r in report["runs"] if r.get("load_before") is not None]
+    if loads:
+        out += [
+            f"1-minute load average before the measurements: {min(loads):.1f} to "
+            f"{max(loads):.1f} on {env['cpus']} CPUs; above about 1 something else was running "
+            "and the figures are slower than they should be.",
+            "",
+        ]
+    sources = sorted({r["source"] for r in report["runs"]})
+    out.append(f"gongxin source digest: {', '.join(sources)}.")
+    if any("->" in s for s in sources) or len(sources) > 1:
+        out.append(
+            "**The gongxin source changed while this benchmark ran**: compare only runs with "
+            "the same digest."
+        )
+    extra = [r for r in report["runs"] if r.get("explain_file") or r.get("profile_file")]
+    if extra:
+        out += ["", "Profiling:"]
+        for r in extra:
+            for key, what in (("explain_file", "EXPLAIN"), ("profile_file", "cProfile")):
+                if r.get(key):
+                    out.append(f"- {r['database']} {what}: `{r[key]}`")
+    return "\n".join(out) + "\n"
+
+
+def environment(dbs: list[Database]) -> dict:
+    import django
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
+                cpu,
+            )
+    except OSError:
+        pass
+    env = {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    for db in dbs:
+        if isinstance(db, PostgresDatabase):
+            env["postgresql"] = db.version()
+    return env
+
+
+# Main ---------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="gongxin chain benchmark")
+    parser.add_argument("--nodes", type=int, default=1000, help="nodes of the chain (1000)")
+    parser.add_argument("--enterprises", type=int, default=100_000, help="(100000)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 100 nodes, 10,000 enterprises"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="timed runs after the warm-up (5)")
+    parser.add_argument("--naive-runs", type=int, default=1, help="runs of the naive loop (1)")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=0,
+        metavar="N",
+        help="EXPLAIN (ANALYZE on PostgreSQL) the N slowest statements of the page",
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one run of the page data")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per step (3600)")
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark databases")
+    args = parser.parse_args()
+    # Stopped with SIGTERM, still drop the databases (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.quick:
+        args.nodes, args.enterprises = 100, 10_000
+    if args.skip_sqlite and args.skip_postgres:
+        parser.error("--skip-sqlite and --skip-postgres leave nothing to measure")
+    started = datetime.now()
+    stamp = started.strftime("%Y%m%d-%H%M")
+    suffix = "-quick" if args.quick else ""
+    base = RESULTS / f"chains-{stamp}{suffix}"
+    for n in range(2, 100):  # two runs in one minute must not overwrite each other
+        if not base.with_suffix(".json").exists():
+            break
+        base = RESULTS / f"chains-{stamp}{suffix}-{n}"
+    DATA.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+
+    dbs: list[Database] = [] if args.skip_sqlite else [SqliteDatabase(SCRATCH / "sqlite")]
+    if not args.skip_postgres:
+        dbs.append(PostgresDatabase(args.pg_url))
+    options = {
+        "nodes": args.nodes,
+        "enterprises": args.enterprises,
+        "quick": args.quick,
+        "runs": args.runs,
+        "naive_runs": args.naive_runs,
+        "seed": args.seed,
+    }
+    runs: list[dict] = []
+    try:
+        for db in dbs:
+            log(f"{db.label}: building the chain ({args.nodes:,} nodes, "
+                f"{args.enterprises:,} enterprises)")  # fmt: skip
+            db.create()
+            built = worker(
+                db, "build", "--nodes", str(args.nodes), "--enterprises", str(args.enterprises),
+                "--seed", str(args.seed), timeout=args.timeout,
+            )  # fmt: skip
+            log(f"{db.label}: built in {built['seconds']:.0f} s; measuring")
+            source = source_digest()
+            measure_args = ["measure", "--runs", str(args.runs)]
+            measure_args += ["--naive-runs", str(args.naive_runs), "--explain", str(args.explain)]
+            prof = DATA / f"{base.name}-{db.label.lower()}.prof"
+            if args.profile:
+                measure_args += ["--profile", str(prof)]
+            out = worker(db, *measure_args, timeout=args.timeout)
+            after = source_digest()
+            run = {
+                "database": db.label,
+                "options": options,
+                "counts": built["counts"],
+                "build_seconds": built["seconds"],
+                "source": source if after == source else f"{source}->{after}",
+                **{k: out[k] for k in ("ok", "load_before", "distribution", "checks")},
+                "measurements": out["measurements"],
+                "naive": out["naive"],
+            }
+            label = db.label.lower()
+            if out.get("explain"):
+                path = RESULTS / f"{base.name}-{label}-explain.txt"
+                path.write_text(
+                    f"The slowest statements of one chain-page-data run on {db.label} "
+                    f"({args.nodes:,} nodes, {args.enterprises:,} enterprises)\n\n"
+                    + out["explain"],
+                    encoding="utf-8",
+                )
+                run["explain_file"] = str(path.relative_to(PROJECT))
+            if out.get("profile"):
+                path = RESULTS / f"{base.name}-{label}-profile.txt"
+                text = out["profile"]
+                for prefix in sorted({p for p in sys.path if p.endswith("-packages")}, key=len):
+                    text = text.replace(prefix + os.sep, "")
+                text = text.replace(str(PROJECT / "src") + os.sep, "")
+                path.write_text(
+                    f"cProfile of one chain-page-data run on {db.label} (timings under the "
+                    "profiler are slower than unprofiled runs; the raw stats: "
+                    f"{prof.relative_to(PROJECT)})\n\n" + text,
+                    encoding="utf-8",
+                )
+                run["profile_file"] = str(path.relative_to(PROJECT))
+            runs.append(run)
+            if not args.keep_db:
+                db.drop()
+        env = environment(dbs)
+    finally:
+        if not args.keep_db:
+            for db in dbs:
+                try:
+                    db.drop()
+                except Exception as exc:  # cleanup must not hide the real error
+                    log(f"could not drop the {db.label} benchmark database: {exc}")
+            shutil.rmtree(SCRATCH, ignore_errors=True)
+        else:
+            kept = [db.url if isinstance(db, PostgresDatabase) else str(db.root) for db in dbs]
+            log("kept: " + ", ".join(kept))
+
+    report = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now().isoformat(timespec="seconds"),
+        "options": options,
+        "environment": env,
+        "targets": {"page_ms_postgresql": TARGET_MS, "ratio": TARGET_RATIO},
+        "runs": runs,
+    }
+    base.with_suffix(".json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    base.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
+    for run in runs:
+        print()
+        print("\n".join(run_table(run)))
+    print()
+    print("\n".join(targets(runs)))
+    if any(not r["ok"] for r in runs):
+        print("\nThe naive loop and the selectors DISAGREE: see the report.")
+    print(f"\nwritten: {base.with_suffix('.json').relative_to(PROJECT)}, .md")
+    return 0 if all(r["ok"] for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
