@@ -4,6 +4,7 @@ as one line, separated by commas, 、 or spaces) and hands it to a service."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
@@ -86,7 +87,7 @@ class NodeForm(forms.Form):
         help_text=_("Words in products or business scope that place an enterprise here"),
     )
     key_link = forms.BooleanField(label=_("Key link"), required=False)
-    bottleneck = forms.BooleanField(label=_("Bottleneck"), required=False)
+    bottleneck = forms.BooleanField(label=_("Choke-point node"), required=False)
 
 
 class NodeCreateForm(NodeForm):
@@ -252,7 +253,7 @@ class ChainItemForm(forms.ModelForm):
         if self._nodes:
             self.fields["nodes"] = NodesField(
                 chain,
-                label=_("Nodes"),
+                label=self._nodes_label,
                 required=self._nodes_required,
                 initial=list(self.instance.nodes.all()) if self.instance.pk else [],
             )
@@ -266,6 +267,7 @@ class ChainItemForm(forms.ModelForm):
 
     _nodes = False
     _nodes_required = False
+    _nodes_label = _("Nodes to fill")
     _targets = False
 
     def save(self, commit=True):  # the service saves
@@ -298,13 +300,43 @@ BottleneckForm = _item_form(
     clean=_resolved_on,
 )
 ApplicationFieldForm = _item_form(
-    ApplicationField, ["name", "description", "position"], _nodes=True, _nodes_required=True
+    ApplicationField,
+    ["name", "description", "position"],
+    _nodes=True,
+    _nodes_required=True,
+    _nodes_label=_("Nodes serving it"),
 )
+
+
+class _RevenueInWan(forms.DecimalField):
+    """Revenue typed in 万元, as officials speak of it; kept in yuan."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return (value / WAN).quantize(Decimal("0.01"))
+        return value
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else amount * WAN
+
+
+WAN = Decimal(10_000)
+
+
+def _prospect_init(form, *args, **kwargs):
+    ChainItemForm.__init__(form, *args, **kwargs)
+    form.fields["revenue"] = _RevenueInWan(
+        label=_("Operating revenue (10k yuan)"), required=False, min_value=0, decimal_places=2
+    )
+
+
 ProspectForm = _item_form(
     Prospect,
     ["name", "province", "city", "size_class", "revenue", "products", "source", "official"],
     _nodes=True,
     _nodes_required=True,
+    __init__=_prospect_init,
 )
 
 

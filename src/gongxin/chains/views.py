@@ -5,6 +5,7 @@ the attraction list), filtered and exported."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from gongxin.chains import attraction, selectors, services
@@ -161,6 +162,15 @@ class ChainDetailView(LoginRequiredMixin, View):
         return render(request, "chains/chain_detail.html", context)
 
 
+def _shown(value):
+    """A list cell as the page shows it: amounts with thousands separators."""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return value
+
+
 class ChainListPageView(LoginRequiredMixin, View):
     """One of the chain's lists, filtered, paginated, or exported to XLSX (?format=xlsx)."""
 
@@ -195,7 +205,7 @@ class ChainListPageView(LoginRequiredMixin, View):
         editable = can_change and spec.key in ITEM_KINDS
         table = [
             [
-                (column.value(row), column.link(row) if column.link else None, column.num)
+                (_shown(column.value(row)), column.link(row) if column.link else None, column.num)
                 for column in spec.columns
             ]
             + (
@@ -426,11 +436,11 @@ class NodeEditView(LoginRequiredMixin, View):
 # The items of a chain's lists, kept by its office.
 
 ITEM_TITLES = {
-    "platforms": _lazy("Innovation platform"),
-    "technologies": _lazy("Key technology task"),
-    "bottlenecks": _lazy("Bottleneck"),
-    "fields": _lazy("Application field"),
-    "prospects": _lazy("Prospect"),
+    "platforms": gettext_lazy("Innovation platform"),
+    "technologies": gettext_lazy("Key technology task"),
+    "bottlenecks": gettext_lazy("Bottleneck"),
+    "fields": gettext_lazy("Application field"),
+    "prospects": gettext_lazy("Prospect"),
 }
 ITEM_KINDS = {kind: (*forms_.ITEM_FORMS[kind], title) for kind, title in ITEM_TITLES.items()}
 
