@@ -50,7 +50,7 @@ from gongxin.core.selectors import user_edits_everything
 from gongxin.enterprises.choices import QualificationKind
 from gongxin.enterprises.models import AnnualFigure, Enterprise
 from gongxin.enterprises.selectors import enterprise_scope, valid_qualifications
-from gongxin.projects.selectors import project_list, project_totals
+from gongxin.projects.selectors import chain_projects, project_list, project_totals
 
 
 def chain_scope(user: User, *, for_change: bool = False) -> QuerySet[Chain]:
@@ -473,8 +473,9 @@ def local_supply(chain: Chain, year: int | None = None) -> LocalSupply:
 
 
 def tech_roadmap(chain: Chain) -> dict:
-    """技术路线图: for each node with technology tasks or platforms, the tasks with their
-    targets by year and the platforms with the year they were recognised."""
+    """技术路线图: for each node with technology tasks, platforms or projects, the tasks with
+    their targets by year, the platforms with the year they were recognised and the
+    projects with the year they start (or are to start) and their stage."""
     tasks = list(
         TechTask.objects.filter(chain=chain)
         .select_related("node", "owner")
@@ -490,7 +491,12 @@ def tech_roadmap(chain: Chain) -> dict:
     def row(node: ChainNode | None) -> dict:
         key = node.pk if node else None
         if key not in rows:
-            rows[key] = {"node": node.name if node else "", "tasks": [], "platforms": []}
+            rows[key] = {
+                "node": node.name if node else "",
+                "tasks": [],
+                "platforms": [],
+                "projects": [],
+            }
         return rows[key]
 
     years: set[int] = set()
@@ -518,6 +524,20 @@ def tech_roadmap(chain: Chain) -> dict:
                 "level": str(platform.get_level_display()),
                 "year": platform.recognised_in,
                 "host": platform.host_name,
+            }
+        )
+    for project in chain_projects(chain):
+        start = project.started_on or project.start_planned
+        if start is None:
+            continue
+        years.add(start.year)
+        row(project.node)["projects"].append(
+            {
+                "name": project.name,
+                "type": str(project.get_project_type_display()),
+                "stage": str(project.get_stage_display()),
+                "year": start.year,
+                "investment": float(project.planned_investment or 0),
             }
         )
     ordered = sorted(rows.items(), key=lambda item: order.get(item[0], 10**9))

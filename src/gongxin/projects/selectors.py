@@ -54,3 +54,11 @@ def project_totals(*, chains: Iterable[int], by: str) -> list[tuple[int, int, De
         .values_list(by, "n", "investment")
         .order_by()
     )
+
+
+def chain_projects(chain) -> QuerySet[Project]:
+    """The projects on one chain with their node, by planned start (for the chain's
+    technology roadmap, which every reader of the chain sees)."""
+    return (
+        Project.objects.filter(chain=chain).select_related("node").order_by("start_planned", "pk")
+    )

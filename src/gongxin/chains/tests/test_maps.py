@@ -86,7 +86,7 @@ def test_application_fields_count_each_enterprise_once_and_name_the_largest(chai
     ]
 
 
-def test_the_roadmap_rows_follow_the_structure(chain):
+def test_the_roadmap_rows_follow_the_structure(chain, city):
     late = TechTask.objects.create(
         chain=chain,
         node=chain.node["平板"],
@@ -114,8 +114,32 @@ def test_the_roadmap_rows_follow_the_structure(chain):
         recognised_in=2019,
     )
     Platform.objects.create(chain=chain, name="全链平台", kind="public_service", level="municipal")
+    Project.objects.create(
+        name="智能产线技改",
+        project_type="tech_upgrade",
+        chain=chain,
+        node=chain.node["汽车电子"],
+        district=city.regions["360111"],
+        start_planned=dt.date(2028, 3, 1),
+        planned_investment=D(50_000_000),
+        stage="approved",
+    )
+    Project.objects.create(  # no start date: not on the roadmap
+        name="未排期", project_type="new", chain=chain, district=city.regions["360111"]
+    )
     data = selectors.tech_roadmap(chain)
-    assert data["years"] == [2019, 2026, 2027]
+    assert data["years"] == [2019, 2026, 2027, 2028]
+    assert data["rows"][2]["node"] == "汽车电子"
+    assert data["rows"][2]["projects"] == [
+        {
+            "name": "智能产线技改",
+            "type": "技改",
+            "stage": "立项",
+            "year": 2028,
+            "investment": 50_000_000.0,
+        }
+    ]
+    data["rows"].pop(2)
     assert [r["node"] for r in data["rows"]] == ["手机", "平板", ""]
     phone = data["rows"][0]
     assert [(t["name"], t["targets"]) for t in phone["tasks"]] == [("快充", [(2026, "量产")])]

@@ -87,7 +87,7 @@
     var years = [];
     for (var y = first; y <= last; y++) years.push(String(y));
     var colours = { planned: "#8a96a3", under_way: "#1f5fa8", achieved: "#27ae60" };
-    var tasks = [], platforms = [];
+    var tasks = [], platforms = [], projects = [];
     data.rows.forEach(function (r, i) {
       var row = data.rows.length - 1 - i;
       var perYear = {};
@@ -103,6 +103,14 @@
           });
         });
       });
+      (r.projects || []).forEach(function (p) {
+        var n = perYear[p.year] = (perYear[p.year] || 0) + 1;
+        projects.push({
+          value: [String(p.year), row],
+          symbolOffset: [(n - 1) * 14, 0],
+          info: "<b>" + esc(p.name) + "</b><br>" + esc(p.type) + " · " + esc(p.stage) + " · " + yi(p.investment) + " " + esc(holder.dataset.yi)
+        });
+      });
       r.platforms.forEach(function (p) {
         if (!p.year) return;
         var n = perYear[p.year] = (perYear[p.year] || 0) + 1;
@@ -116,13 +124,14 @@
     return {
       animation: false,
       tooltip: { formatter: function (p) { return p.data.info; } },
-      legend: { top: 0, data: [holder.dataset.tasks, holder.dataset.platforms] },
+      legend: { top: 0, data: [holder.dataset.tasks, holder.dataset.platforms, holder.dataset.projects] },
       grid: { left: 8, right: 24, top: 36, bottom: 24, containLabel: true },
       xAxis: { type: "category", data: years, splitLine: { show: true } },
       yAxis: { type: "category", data: rows, splitLine: { show: true } },
       series: [
         { name: holder.dataset.tasks, type: "scatter", symbol: "rect", symbolSize: 12, data: tasks, itemStyle: { color: "#1f5fa8" } },
-        { name: holder.dataset.platforms, type: "scatter", symbol: "triangle", symbolSize: 14, data: platforms, itemStyle: { color: "#d35400" } }
+        { name: holder.dataset.platforms, type: "scatter", symbol: "triangle", symbolSize: 14, data: platforms, itemStyle: { color: "#d35400" } },
+        { name: holder.dataset.projects, type: "scatter", symbol: "circle", symbolSize: 11, data: projects, itemStyle: { color: "#8e44ad" } }
       ]
     };
   };
