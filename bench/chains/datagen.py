@@ -12,7 +12,9 @@ targets, platforms, application fields, prospects on the gap nodes and projects.
 
 Names and keywords come from the project's own chain structures (`chains/data/*.json`), so
 that prospects' products and nodes' keywords are the words jieba meets on a real chain. The
-same seed gives the same chain. Rows go in with `bulk_create`; nothing here is timed.
+same seed gives the same chain. Rows go in with `bulk_create`; nothing here is timed. The
+USCCs and names come from bench/common.py (shared with the import benchmark), which
+worker.py puts on sys.path.
 """
 
 from __future__ import annotations
@@ -25,47 +27,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from common import SUFFIXES, WORDS, company_name, uscc_for
+
 CHAIN_CODE = "bench-chain"
 YEAR = 2025  # the year of the annual figures (the page reports on the latest)
 USERNAME = "bench-staff"
 BATCH = 2000
 
-#: 31 characters a USCC may hold (no I, O, S, V, Z).
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check digit
-_SERIAL_SPACE = 31**6
-_SERIAL_STEP = 48_271  # prime and not 31: i -> i * step mod 31**6 is a permutation
+#: The names' words: the first 30 of the shared list (the chain depends on their number).
+_WORDS = WORDS[:30]
 
-_PREFIXES = ["南昌", "江西", "洪都", "赣江", "豫章", "昌北", "红谷", "瑶湖", "艾溪", "象湖"]
-_WORDS = [
-    "华强", "鑫盛", "恒通", "宏达", "金诚", "瑞丰", "新源", "博远", "凯旋", "中鼎",
-    "汇智", "天佑", "晨光", "立信", "永安", "众合", "德胜", "嘉禾", "东升", "远航",
-    "锦程", "星辉", "正泰", "华泽", "联创", "泰和", "启明", "润达", "昌荣", "兴业",
-]  # fmt: skip
-_SUFFIXES = ["有限公司"] * 6 + ["股份有限公司", "有限责任公司", "集团有限公司"]
 _OUTSIDE = [
     ("广东省", "深圳市"), ("广东省", "东莞市"), ("广东省", "广州市"), ("江苏省", "苏州市"),
     ("江苏省", "无锡市"), ("浙江省", "宁波市"), ("浙江省", "杭州市"), ("上海市", "上海市"),
     ("福建省", "厦门市"), ("湖南省", "长沙市"), ("湖北省", "武汉市"), ("安徽省", "合肥市"),
 ]  # fmt: skip
 _SEGMENTS = [("upstream", "上游"), ("midstream", "中游"), ("downstream", "下游")]
-
-
-def uscc_for(index: int, *, region_code: str) -> str:
-    """A valid USCC (both check characters right), unique per `index` (< 31**6)."""
-    from gongxin.enterprises.uscc import check_character
-
-    serial = (index * _SERIAL_STEP + 7_919) % _SERIAL_SPACE
-    digits = []
-    for _ in range(6):
-        serial, rem = divmod(serial, 31)
-        digits.append(USCC_ALPHABET[rem])
-    body = "MA" + "".join(reversed(digits))  # organisation code of a post-2015 registration
-    total = sum(w * int(ch, 36) for w, ch in zip(_ORG_WEIGHTS, body, strict=True))
-    check = 11 - total % 11
-    org = body + ("X" if check == 10 else "0" if check == 11 else str(check))
-    first17 = "91" + region_code + org
-    return first17 + check_character(first17)
 
 
 @dataclass
@@ -213,6 +190,7 @@ def _build(*, nodes: int, enterprises: int, seed: int, log) -> dict:
         SizeClass,
     )
     from gongxin.enterprises.models import AnnualFigure, Enterprise, Qualification
+    from gongxin.enterprises.uscc import check_character
     from gongxin.projects.choices import ProjectStage, ProjectType
     from gongxin.projects.models import Project
 
@@ -336,12 +314,9 @@ def _build(*, nodes: int, enterprises: int, seed: int, log) -> dict:
         above = size in ("large", "medium") or rng.random() < 0.08
         rows.append(
             Enterprise(
-                uscc=uscc_for(index, region_code=district.code),
+                uscc=uscc_for(index, region_code=district.code, check=check_character),
                 name=(
-                    rng.choice(_PREFIXES)
-                    + rng.choice(_WORDS)
-                    + rng.choice(("科技", "实业", "制造", "工业", ""))
-                    + rng.choice(_SUFFIXES)
+                    company_name(rng, words=_WORDS, kinds=("科技", "实业", "制造", "工业", ""))
                     + f"（{index:06d}）"
                 ),
                 district=district,
@@ -487,7 +462,7 @@ def _build(*, nodes: int, enterprises: int, seed: int, log) -> dict:
             relations.append(
                 SupplierRelation(
                     customer=customer,
-                    supplier_name=f"{city[:-1]}{rng.choice(_WORDS)}{rng.choice(_SUFFIXES)}",
+                    supplier_name=f"{city[:-1]}{rng.choice(_WORDS)}{rng.choice(SUFFIXES)}",
                     supplier_place=f"{province}{city}",
                     node=rng.choice(leaves),
                     year=year,
@@ -578,7 +553,7 @@ def _build(*, nodes: int, enterprises: int, seed: int, log) -> dict:
         prospects.append(
             Prospect(
                 chain=chain,
-                name=f"{city[:-1]}{rng.choice(_WORDS)}{words[0]}{rng.choice(_SUFFIXES)}{i:03d}",
+                name=f"{city[:-1]}{rng.choice(_WORDS)}{words[0]}{rng.choice(SUFFIXES)}{i:03d}",
                 province=province,
                 city=city,
                 size_class=rng.choice(sizes),

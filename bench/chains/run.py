@@ -14,25 +14,34 @@ bench/results/chains-<YYYYMMDD-HHMM>.json and .md. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import platform
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
-BENCH = HERE.parent
-PROJECT = BENCH.parent
-DATA = BENCH / "data"
-RESULTS = BENCH / "results"
+sys.path.insert(1, str(HERE.parent))  # bench/, for common.py
+from common import (  # noqa: E402
+    DATA,
+    DEFAULT_PG_URL,
+    PROJECT,
+    RESULTS,
+    PostgresServer,
+    child_env,
+    drop_all,
+    environment,
+    log,
+    num,
+    result_base,
+    short_paths,
+    source_digest,
+)
+
 WORKER = HERE / "worker.py"
 #: Scratch space of this run (var dirs, SQLite files); several runs may go on at once.
 RUN_ID = str(os.getpid())
@@ -42,11 +51,6 @@ TARGET_MS = 300.0  # chain page data on PostgreSQL
 TARGET_RATIO = 20.0  # naive loop / chain page data, same run
 PAGE = "chain page data"
 NAIVE = "naive per-node loop"
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/gongxin_bench"
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # Databases ----------------------------------------------------------------------------------
@@ -72,49 +76,12 @@ class SqliteDatabase:
         return sqlite3.sqlite_version
 
 
-class PostgresDatabase:
-    label = "PostgreSQL"
-
+class PostgresDatabase(PostgresServer):
     def __init__(self, url: str):
-        parts = urlsplit(url)
-        # Suffixed with the run id so that two runs never drop each other's database.
-        self.name = f"{parts.path.lstrip('/')}_chains_{RUN_ID}"
-        self.url = urlunsplit(parts._replace(path="/" + self.name))
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
+        super().__init__(url, f"chains_{RUN_ID}")
 
     def env(self) -> dict[str, str]:
         return {"DATABASE_URL": self.url, "GONGXIN_VAR_DIR": str(SCRATCH / "postgres-var")}
-
-    def _execute(self, *statements: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            for statement in statements:
-                conn.execute(statement)
-
-    def ensure_running(self) -> None:
-        import psycopg
-
-        try:
-            psycopg.connect(self.admin_url, connect_timeout=3).close()
-            return
-        except psycopg.OperationalError:
-            pass
-        clusters = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
-        if not clusters:
-            raise RuntimeError("PostgreSQL is not running and no cluster is installed")
-        log(f"starting PostgreSQL {clusters[-1]} main")
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"],
-            check=True,
-        )
-        for _ in range(30):
-            try:
-                psycopg.connect(self.admin_url, connect_timeout=3).close()
-                return
-            except psycopg.OperationalError:
-                time.sleep(1)
-        raise RuntimeError("PostgreSQL did not start")
 
     def create(self) -> None:
         self.ensure_running()
@@ -125,12 +92,6 @@ class PostgresDatabase:
     def drop(self) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
-    def version(self) -> str:
-        import psycopg
-
-        with psycopg.connect(self.admin_url) as conn:
-            return conn.execute("SHOW server_version").fetchone()[0]
-
 
 Database = SqliteDatabase | PostgresDatabase
 
@@ -138,20 +99,9 @@ Database = SqliteDatabase | PostgresDatabase
 def worker(db: Database, *args: str, timeout: float) -> dict:
     """Run worker.py with `args` against `db`; returns the JSON it prints last (its log
     lines go to our stderr as they come)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GONGXIN_", "DATABASE_URL", "DJANGO_"))
-    }
-    env.update(db.env())
-    env["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
-    env["GONGXIN_DEBUG"] = "0"
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(HERE), str(PROJECT / "src"), env.get("PYTHONPATH", "")) if p
-    )
     proc = subprocess.run(
         [sys.executable, str(WORKER), *args],
-        env=env,
+        env=child_env(db.env(), HERE),
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         text=True,
@@ -180,22 +130,7 @@ CHAIN_SOURCES = (
 )
 
 
-def source_digest() -> str:
-    """A digest of the gongxin modules the chain page runs through, to tell which code a
-    run measured: the project may change while a benchmark runs."""
-    digest = hashlib.sha256()
-    src = PROJECT / "src" / "gongxin"
-    for path in sorted(p for pattern in CHAIN_SOURCES for p in src.glob(pattern)):
-        digest.update(str(path.relative_to(src)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 # Reporting ----------------------------------------------------------------------------------
-
-
-def _n(value: float | None, fmt: str = "{:,.0f}") -> str:
-    return "–" if value is None else fmt.format(value)
 
 
 def ratio(run: dict) -> float | None:
@@ -214,7 +149,7 @@ def run_table(run: dict) -> list[str]:
         runs = " ".join(f"{ms:,.0f}" for ms in m["runs_ms"])
         lines.append(
             f"| {name} | {m['median_ms']:,.0f} | {runs} | {m['queries']:,} "
-            f"| {_n(m['sql_median_ms'])} |"
+            f"| {num(m['sql_median_ms'])} |"
         )
 
     for m in run["measurements"]:
@@ -236,7 +171,7 @@ def run_table(run: dict) -> list[str]:
             row(m["name"], m)
     row(run["naive"]["name"], run["naive"])
     r = ratio(run)
-    lines.append(f"| **speed-up** (naive ÷ page) | {_n(r, '{:.1f}×')} | | | |")
+    lines.append(f"| **speed-up** (naive ÷ page) | {num(r, '{:.1f}×')} | | | |")
     return lines
 
 
@@ -250,7 +185,7 @@ def targets(runs: list[dict]) -> list[str]:
     lines = [
         f"- chain page data on PostgreSQL: {page['median_ms']:,.0f} ms "
         f"(target ≤ {TARGET_MS:.0f} ms: {'met' if met else 'NOT met'})",
-        f"- speed-up over the naive loop in the same run: {_n(r, '{:.1f}×')} "
+        f"- speed-up over the naive loop in the same run: {num(r, '{:.1f}×')} "
         f"(target ≥ {TARGET_RATIO:.0f}×: {'met' if r and r >= TARGET_RATIO else 'NOT met'})",
     ]
     if pg["options"]["nodes"] != 1000 or pg["options"]["enterprises"] != 100_000:
@@ -342,32 +277,6 @@ def markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def environment(dbs: list[Database]) -> dict:
-    import django
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(
-                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
-                cpu,
-            )
-    except OSError:
-        pass
-    env = {
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-    }
-    for db in dbs:
-        if isinstance(db, PostgresDatabase):
-            env["postgresql"] = db.version()
-    return env
-
-
 # Main ---------------------------------------------------------------------------------------
 
 
@@ -403,12 +312,7 @@ def main() -> int:
         parser.error("--skip-sqlite and --skip-postgres leave nothing to measure")
     started = datetime.now()
     stamp = started.strftime("%Y%m%d-%H%M")
-    suffix = "-quick" if args.quick else ""
-    base = RESULTS / f"chains-{stamp}{suffix}"
-    for n in range(2, 100):  # two runs in one minute must not overwrite each other
-        if not base.with_suffix(".json").exists():
-            break
-        base = RESULTS / f"chains-{stamp}{suffix}-{n}"
+    base = result_base("chains", stamp, "-quick" if args.quick else "")
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
 
@@ -434,14 +338,14 @@ def main() -> int:
                 "--seed", str(args.seed), timeout=args.timeout,
             )  # fmt: skip
             log(f"{db.label}: built in {built['seconds']:.0f} s; measuring")
-            source = source_digest()
+            source = source_digest(CHAIN_SOURCES)
             measure_args = ["measure", "--runs", str(args.runs)]
             measure_args += ["--naive-runs", str(args.naive_runs), "--explain", str(args.explain)]
             prof = DATA / f"{base.name}-{db.label.lower()}.prof"
             if args.profile:
                 measure_args += ["--profile", str(prof)]
             out = worker(db, *measure_args, timeout=args.timeout)
-            after = source_digest()
+            after = source_digest(CHAIN_SOURCES)
             run = {
                 "database": db.label,
                 "options": options,
@@ -464,10 +368,7 @@ def main() -> int:
                 run["explain_file"] = str(path.relative_to(PROJECT))
             if out.get("profile"):
                 path = RESULTS / f"{base.name}-{label}-profile.txt"
-                text = out["profile"]
-                for prefix in sorted({p for p in sys.path if p.endswith("-packages")}, key=len):
-                    text = text.replace(prefix + os.sep, "")
-                text = text.replace(str(PROJECT / "src") + os.sep, "")
+                text = short_paths(out["profile"])
                 path.write_text(
                     f"cProfile of one chain-page-data run on {db.label} (timings under the "
                     "profiler are slower than unprofiled runs; the raw stats: "
@@ -481,11 +382,7 @@ def main() -> int:
         env = environment(dbs)
     finally:
         if not args.keep_db:
-            for db in dbs:
-                try:
-                    db.drop()
-                except Exception as exc:  # cleanup must not hide the real error
-                    log(f"could not drop the {db.label} benchmark database: {exc}")
+            drop_all(dbs)
             shutil.rmtree(SCRATCH, ignore_errors=True)
         else:
             kept = [db.url if isinstance(db, PostgresDatabase) else str(db.root) for db in dbs]

@@ -17,21 +17,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-
-
-def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
-    import django
-
-    django.setup()
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+sys.path.insert(1, str(HERE.parent))  # bench/, for common.py
+from common import django_setup, log  # noqa: E402
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     import datagen
     from django.core.management import call_command
     from django.db import connection
@@ -109,7 +100,7 @@ def _explain(slowest: list[tuple[float, str]], count: int) -> str:
 
 
 def cmd_measure(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     import naive
     from datagen import CHAIN_CODE, USERNAME
     from django.db import connection

@@ -6,7 +6,8 @@ GB 32100-2015), Chinese names and addresses, districts and parks of the demo cit
 The same seed gives the same file, so runs on different days read identical input.
 
 Needs Django set up (it reads the column headers and the city's regions from gongxin), but
-never touches a database.
+never touches a database; and bench/ on sys.path (the USCCs and names come from
+bench/common.py, shared with the chain benchmark), as worker.py puts it.
 """
 
 from __future__ import annotations
@@ -19,20 +20,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-#: 31 characters a USCC may hold (no I, O, S, V, Z).
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check digit
-_SERIAL_SPACE = 31**6
-_SERIAL_STEP = 48_271  # prime and not 31: i -> i * step mod 31**6 is a permutation
+from common import company_name, uscc_for
 
-_PREFIXES = ["南昌", "江西", "洪都", "赣江", "豫章", "昌北", "红谷", "瑶湖", "艾溪", "象湖"]
-_WORDS = [
-    "华强", "鑫盛", "恒通", "宏达", "金诚", "瑞丰", "新源", "博远", "凯旋", "中鼎",
-    "汇智", "天佑", "晨光", "立信", "永安", "众合", "德胜", "嘉禾", "东升", "远航",
-    "锦程", "星辉", "正泰", "华泽", "联创", "泰和", "启明", "润达", "昌荣", "兴业",
-    "佳园", "同创", "卓越", "蓝海", "聚能", "安捷", "万象", "祥云", "海纳", "九州",
-]  # fmt: skip
-_SUFFIXES = ["有限公司"] * 6 + ["股份有限公司", "有限责任公司", "集团有限公司"]
 _ROADS = [
     "昌东大道", "紫阳大道", "艾溪湖北路", "高新大道", "京东大道", "火炬大街", "丰和中大道",
     "红谷中大道", "迎宾北大道", "小蓝中大道", "金沙大道", "长堎大道", "昌南大道", "双港大道",
@@ -59,23 +48,6 @@ _SCOPE = [
 ]
 _SIZES = ["大型"] * 2 + ["中型"] * 10 + ["小型"] * 45 + ["微型"] * 43
 _STATUSES = ["在营"] * 92 + ["停产"] * 4 + ["迁出"] * 2 + ["注销"] * 2
-
-
-def uscc_for(index: int, *, region_code: str, entity_type: str = "1") -> str:
-    """A valid USCC, unique per `index` (< 31**6), registered in `region_code`."""
-    from stdnum.cn.uscc import calc_check_digit
-
-    serial = (index * _SERIAL_STEP + 7_919) % _SERIAL_SPACE
-    digits = []
-    for _ in range(6):
-        serial, rem = divmod(serial, 31)
-        digits.append(USCC_ALPHABET[rem])
-    body = "MA" + "".join(reversed(digits))  # organisation code of a post-2015 registration
-    total = sum(w * int(ch, 36) for w, ch in zip(_ORG_WEIGHTS, body, strict=True))
-    check = 11 - total % 11
-    org = body + ("X" if check == 10 else "0" if check == 11 else str(check))
-    first17 = "9" + entity_type + region_code + org
-    return first17 + calc_check_digit(first17)
 
 
 def headers() -> list[str]:
@@ -111,6 +83,8 @@ def _industries() -> list[tuple[str, str]]:
 
 def enterprise_rows(count: int, *, seed: int = 2026) -> Iterator[list[object]]:
     """`count` rows in ENTERPRISE_COLUMNS order: dates as date, money as Decimal (万元)."""
+    from stdnum.cn.uscc import calc_check_digit
+
     rng = random.Random(seed)
     districts, parks = _places()
     industries = _industries()
@@ -124,12 +98,8 @@ def enterprise_rows(count: int, *, seed: int = 2026) -> Iterator[list[object]]:
             district_code, district = rng.choice(districts)
         code, industry_name = rng.choice(industries)
         product = industry_name.replace("制造", "").replace("加工", "")[:12]
-        name = (
-            rng.choice(_PREFIXES)
-            + rng.choice(_WORDS)
-            + product.split("、")[0]
-            + rng.choice(("科技", "实业", "", "制造", "工业"))
-            + rng.choice(_SUFFIXES)
+        name = company_name(
+            rng, product=product.split("、")[0], kinds=("科技", "实业", "", "制造", "工业")
         )
         capital = Decimal(round(rng.lognormvariate(6.2, 1.4), 2)).quantize(Decimal("0.01"))
         scope = (
@@ -141,6 +111,7 @@ def enterprise_rows(count: int, *, seed: int = 2026) -> Iterator[list[object]]:
             uscc_for(
                 index,
                 region_code=district_code,
+                check=calc_check_digit,
                 entity_type="1" if rng.random() < 0.97 else "3",
             ),
             name,

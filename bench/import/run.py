@@ -14,25 +14,35 @@ from __future__ import annotations
 
 import abc
 import argparse
-import hashlib
 import json
 import os
-import platform
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 HERE = Path(__file__).resolve().parent
-BENCH = HERE.parent
-PROJECT = BENCH.parent
-DATA = BENCH / "data"
-RESULTS = BENCH / "results"
+sys.path.insert(1, str(HERE.parent))  # bench/, for common.py
+from common import (  # noqa: E402
+    DATA,
+    DEFAULT_PG_URL,
+    PROJECT,
+    RESULTS,
+    PostgresServer,
+    child_env,
+    drop_all,
+    environment,
+    log,
+    num,
+    result_base,
+    short_paths,
+    source_digest,
+)
+
 WORKER = HERE / "worker.py"
 #: Scratch space of this run (var dirs, SQLite files); several runs may go on at once.
 RUN_ID = str(os.getpid())
@@ -44,32 +54,16 @@ FIRST, SECOND = "first", "second"
 TARGET_ROWS_PER_S = 20_000  # CSV on PostgreSQL, first import
 TARGET_RATIO = 10.0  # gongxin / django-import-export
 MILLION = 1_000_000
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/gongxin_bench"
 #: Set by --pg-server-side-binding: an experiment, the project's settings do not do this.
 SERVER_SIDE_BINDING = False
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # Subprocesses -------------------------------------------------------------------------------
 
 
 def _child_env(db: Database) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GONGXIN_", "DATABASE_URL", "DJANGO_"))
-    }
-    env.update(db.env())
-    env["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
-    env["GONGXIN_DEBUG"] = "0"  # no query log growing with the file
-    env["BENCH_PG_SERVER_SIDE_BINDING"] = "1" if SERVER_SIDE_BINDING else "0"
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(HERE), str(PROJECT / "src"), env.get("PYTHONPATH", "")) if p
-    )
-    return env
+    binding = "1" if SERVER_SIDE_BINDING else "0"
+    return child_env(db.env(), HERE, BENCH_PG_SERVER_SIDE_BINDING=binding)
 
 
 def worker(db: Database, *args: str, timeout: float) -> dict:
@@ -151,17 +145,11 @@ class SqliteDatabase(Database):
         return sqlite3.sqlite_version
 
 
-class PostgresDatabase(Database):
-    label = "PostgreSQL"
-
+class PostgresDatabase(PostgresServer, Database):
     def __init__(self, url: str):
-        parts = urlsplit(url)
-        # Suffixed with the run id so that two runs never drop each other's database.
-        self.name = f"{parts.path.lstrip('/')}_{RUN_ID}"
+        super().__init__(url, RUN_ID)
         self.template = f"{self.name}_template"
-        self.url = urlunsplit(parts._replace(path="/" + self.name))
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.template_url = urlunsplit(parts._replace(path="/" + self.template))
+        self.template_url = urlunsplit(self.parts._replace(path="/" + self.template))
         self.current = self.template_url
 
     def env(self) -> dict[str, str]:
@@ -169,37 +157,6 @@ class PostgresDatabase(Database):
             "DATABASE_URL": self.current,
             "GONGXIN_VAR_DIR": str(SCRATCH / "postgres-var"),
         }
-
-    def _execute(self, *statements: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            for statement in statements:
-                conn.execute(statement)
-
-    def ensure_running(self) -> None:
-        import psycopg
-
-        try:
-            psycopg.connect(self.admin_url, connect_timeout=3).close()
-            return
-        except psycopg.OperationalError:
-            pass
-        clusters = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
-        if not clusters:
-            raise RuntimeError("PostgreSQL is not running and no cluster is installed")
-        log(f"starting PostgreSQL {clusters[-1]} main")
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"],
-            check=True,
-        )
-        for _ in range(30):
-            try:
-                psycopg.connect(self.admin_url, connect_timeout=3).close()
-                return
-            except psycopg.OperationalError:
-                time.sleep(1)
-        raise RuntimeError("PostgreSQL did not start")
 
     def prepare_template(self, *, timeout: float) -> None:
         self.ensure_running()
@@ -224,12 +181,6 @@ class PostgresDatabase(Database):
             f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)',
         )
 
-    def version(self) -> str:
-        import psycopg
-
-        with psycopg.connect(self.admin_url) as conn:
-            return conn.execute("SHOW server_version").fetchone()[0]
-
 
 #: The modules an enterprise import runs through (what `source_digest` covers).
 IMPORT_SOURCES = (
@@ -242,17 +193,6 @@ IMPORT_SOURCES = (
     "enterprises/services.py",
     "enterprises/uscc.py",
 )
-
-
-def source_digest() -> str:
-    """A digest of the gongxin modules the import runs through, to tell which code a run
-    measured: the project may change while a long benchmark runs."""
-    digest = hashlib.sha256()
-    src = PROJECT / "src" / "gongxin"
-    for path in sorted(p for pattern in IMPORT_SOURCES for p in src.glob(pattern)):
-        digest.update(str(path.relative_to(src)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 # Input files --------------------------------------------------------------------------------
@@ -282,13 +222,13 @@ def measure(
     runs = []
     for which in (FIRST, SECOND) if second else (FIRST,):
         fmt = path.suffix.lstrip(".")
-        source = source_digest()
+        source = source_digest(IMPORT_SOURCES)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         try:
             out = worker(db, "import", "--tool", tool, "--file", str(path), timeout=timeout)
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             out = {"ok": False, "errors": [str(exc)[-500:]], "seconds": None}
-        after = source_digest()
+        after = source_digest(IMPORT_SOURCES)
         if after != source:
             source = f"{source}->{after}"  # the code changed while this import ran
         seconds = out.get("seconds")
@@ -344,10 +284,7 @@ def profile(db: Database, path: Path, *, name: str, timeout: float) -> dict:
         stats.sort_stats("tottime").print_stats(30)
         text.write(f"=== {which} import, sorted by cumulative time ===\n")
         stats.sort_stats("cumulative").print_stats(45)
-        summary = text.getvalue()
-        for prefix in sorted({p for p in sys.path if p.endswith("-packages")}, key=len):
-            summary = summary.replace(prefix + os.sep, "")
-        summaries[which] = summary.replace(str(PROJECT / "src") + os.sep, "")
+        summaries[which] = short_paths(text.getvalue())
     out = RESULTS / f"{name}-profile.txt"
     out.write_text(
         f"cProfile of the gongxin import of {path.name} on {db.label} "
@@ -404,10 +341,6 @@ def comparisons(runs: list[dict], rows: int) -> list[dict]:
     return rows_out
 
 
-def _n(value: float | None, fmt: str = "{:,.0f}") -> str:
-    return "–" if value is None else fmt.format(value)
-
-
 def table(compared: list[dict]) -> list[str]:
     lines = [
         "| database | format | import | gongxin rows/s | django-import-export rows/s | ratio "
@@ -418,9 +351,9 @@ def table(compared: list[dict]) -> list[str]:
         same = {True: "yes", False: "**NO**", None: "–"}[c["same_data"]]
         lines.append(
             f"| {c['database']} | {c['format'].upper()} | {c['import']} "
-            f"| {_n(c['gongxin_rows_per_s'])} | {_n(c['baseline_rows_per_s'])} "
-            f"| {_n(c['ratio'], '{:.1f}×')} | {_n(c['gongxin_peak_rss_mib'], '{:.0f} MiB')} "
-            f"| {_n(c['baseline_peak_rss_mib'], '{:.0f} MiB')} | {same} |"
+            f"| {num(c['gongxin_rows_per_s'])} | {num(c['baseline_rows_per_s'])} "
+            f"| {num(c['ratio'], '{:.1f}×')} | {num(c['gongxin_peak_rss_mib'], '{:.0f} MiB')} "
+            f"| {num(c['baseline_peak_rss_mib'], '{:.0f} MiB')} | {same} |"
         )
     return lines
 
@@ -440,7 +373,7 @@ def targets(compared: list[dict]) -> list[str]:
     speed = pg_csv["gongxin_rows_per_s"]
     met = speed is not None and speed >= TARGET_ROWS_PER_S
     lines.append(
-        f"- CSV on PostgreSQL, first import: {_n(speed)} rows/s "
+        f"- CSV on PostgreSQL, first import: {num(speed)} rows/s "
         f"(target ≥ {TARGET_ROWS_PER_S:,}: {'met' if met else 'NOT met'})"
     )
     ratio = pg_csv["ratio"]
@@ -463,8 +396,8 @@ def memory_lines(runs: list[dict]) -> list[str]:
             continue
         lines.append(
             f"| {run['rows']:,} | {run['database']} | {run['format'].upper()} | {run['tool']} "
-            f"| {run['import']} | {_n(run['peak_rss_mib'], '{:.0f} MiB')} "
-            f"| {_n(run['rss_before_mib'], '{:.0f} MiB')} |"
+            f"| {run['import']} | {num(run['peak_rss_mib'], '{:.0f} MiB')} "
+            f"| {num(run['rss_before_mib'], '{:.0f} MiB')} |"
         )
     return lines
 
@@ -548,34 +481,6 @@ def markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def environment(dbs: list[Database]) -> dict:
-    import django
-    import import_export
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(
-                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
-                cpu,
-            )
-    except OSError:
-        pass
-    env = {
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "import_export": import_export.__version__,
-        "sqlite": sqlite3.sqlite_version,
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-    }
-    for db in dbs:
-        if isinstance(db, PostgresDatabase):
-            env["postgresql"] = db.version()
-    return env
-
-
 # Main ---------------------------------------------------------------------------------------
 
 
@@ -617,11 +522,7 @@ def main() -> int:
     rows = 5_000 if args.quick else args.rows
     started = datetime.now()
     stamp = started.strftime("%Y%m%d-%H%M")
-    base = RESULTS / f"import-{stamp}{'-quick' if args.quick else ''}"
-    for n in range(2, 100):  # two runs in one minute must not overwrite each other
-        if not base.with_suffix(".json").exists():
-            break
-        base = RESULTS / f"import-{stamp}{'-quick' if args.quick else ''}-{n}"
+    base = result_base("import", stamp, "-quick" if args.quick else "")
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
 
@@ -654,14 +555,12 @@ def main() -> int:
         if args.profile:
             db = dbs[-1]
             profiled = profile(db, inputs["csv"], name=base.name, timeout=args.timeout)
-        env = environment(dbs)
+        import import_export
+
+        env = environment(dbs, {"import_export": import_export.__version__})
     finally:
         if not args.keep_db:
-            for db in dbs:
-                try:
-                    db.drop()
-                except Exception as exc:  # cleanup must not hide the real error
-                    log(f"could not drop the {db.label} benchmark database: {exc}")
+            drop_all(dbs)
             shutil.rmtree(SCRATCH, ignore_errors=True)
 
     compared = comparisons(runs, rows)

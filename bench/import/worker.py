@@ -20,11 +20,11 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # bench/, for common.py
+from common import django_setup  # noqa: E402
 
-def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
-    import django
 
+def _server_side_binding() -> None:
     if os.environ.get("BENCH_PG_SERVER_SIDE_BINDING") == "1":
         # An experiment, not a project setting: psycopg binds parameters on the server
         # instead of quoting them into the SQL text (see bench/README.md).
@@ -33,7 +33,10 @@ def _django_setup() -> None:
         database = settings.DATABASES["default"]
         if "postgresql" in database["ENGINE"]:
             database.setdefault("OPTIONS", {})["server_side_binding"] = True
-    django.setup()
+
+
+def _django_setup() -> None:
+    django_setup(_server_side_binding)
 
 
 def _proc_status_kib(field: str) -> int | None:
