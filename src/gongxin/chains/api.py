@@ -15,6 +15,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 
 from gongxin.chains import selectors, services
 from gongxin.chains.forms import ITEM_FORMS, EnterpriseRefField
+from gongxin.chains.gaps import coverage
 from gongxin.chains.lists import LISTS, list_rows
 from gongxin.chains.models import ChainNode, EnterpriseNode, Prospect, SupplyLink
 from gongxin.enterprises.selectors import enterprise_scope
@@ -60,10 +61,18 @@ class NodeOut(Schema):
     revenue: Decimal
 
 
+class CoverageOut(Schema):
+    leaves: int
+    present: int
+    strong: int
+    ratio: float | None
+
+
 class ChainMapOut(Schema):
     code: str
     name: str
     year: int | None
+    coverage: CoverageOut
     nodes: list[NodeOut]
     links: list[tuple[int, int]]
 
@@ -97,11 +106,14 @@ def chain_list(request):
 @router.get("/{code}", response=ChainMapOut, summary="A chain's structure and local strength")
 def chain_detail(request, code: str):
     chain = _chain(request, code)
-    chain_map = selectors.chain_map(chain)
+    figures = selectors.chain_figures(chain)
+    chain_map = selectors.chain_map(chain, figures.year, figures.nodes)
+    cover = coverage(selectors.chain_gaps(chain, figures.year, figures.nodes))
     return {
         "code": chain.code,
         "name": chain.name,
         "year": chain_map.year,
+        "coverage": {**vars(cover), "ratio": cover.ratio},
         "nodes": [{**vars(n), "id": n.pk} for n in chain_map.nodes],
         "links": chain_map.links,
     }

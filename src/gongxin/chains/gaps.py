@@ -199,3 +199,27 @@ def analyse(
     for rank, gap in enumerate(ranked, 1):
         gap.rank = rank
     return ranked + [g for g in gaps if g.kind == STRONG]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the chain the city holds: its finest nodes with local enterprises, and
+    of those the strong ones."""
+
+    leaves: int
+    present: int
+    strong: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.present / self.leaves if self.leaves else None
+
+
+def coverage(analysed: Iterable[Gap]) -> Coverage:
+    """The coverage of a chain from its analysed leaves (`analyse`'s whole result)."""
+    leaves = list(analysed)
+    return Coverage(
+        len(leaves),
+        sum(1 for g in leaves if g.enterprises),
+        sum(1 for g in leaves if g.kind == STRONG),
+    )

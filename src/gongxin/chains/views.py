@@ -30,6 +30,7 @@ from gongxin.chains.forms import (
     NodeMoveForm,
     SupplyLinkForm,
 )
+from gongxin.chains.gaps import coverage
 from gongxin.chains.imports import supplier_can_import
 from gongxin.chains.lists import LISTS, filter_errors, list_export, list_rows
 from gongxin.chains.loading import chain_structure_dump, chain_structure_load
@@ -135,7 +136,8 @@ class ChainDetailView(LoginRequiredMixin, View):
             "application": figures.application,
             "regional": figures.regional,
         }
-        gaps = [g for g in selectors.chain_gaps(chain, year, figures.nodes) if g.rank]
+        analysed = selectors.chain_gaps(chain, year, figures.nodes)
+        gaps = [g for g in analysed if g.rank]
         maps["attraction"] = _attraction_data(selectors.attraction_map(chain, ranked=gaps))
         recommended = {g["node_id"]: g["prospects"] for g in maps["attraction"]["gaps"]}
         for gap in gaps:
@@ -154,6 +156,7 @@ class ChainDetailView(LoginRequiredMixin, View):
             "can_change": selectors.chain_can_change(request.user, chain),
             "can_import_suppliers": supplier_can_import(request.user),
             "gaps": gaps,
+            "coverage": coverage(analysed),
             "suggestions": selectors.chain_suggestions(chain),
             "suggestion_count": selectors.chain_suggestions(chain, limit=None).count(),
             "thresholds": selectors.gap_thresholds(),

@@ -9,10 +9,12 @@ from gongxin.chains.gaps import (
     FILL,
     STRENGTHEN,
     STRONG,
+    Coverage,
     NodeFacts,
     Thresholds,
     analyse,
     concentration,
+    coverage,
 )
 
 
@@ -123,3 +125,10 @@ def test_local_supply_worked_out_by_hand():
     assert by_name["正极材料"].local_supply == pytest.approx(0.9)
     assert by_name["正极材料"].reasons == ["few", "concentrated"]
     assert by_name["隔膜"].local_supply is None
+
+
+def test_coverage_worked_out_by_hand():
+    # 7 leaves; 正极材料, 电芯 and 储能系统 hold enterprises; only 电芯 is strong.
+    assert coverage(analyse(*battery_chain())) == Coverage(7, 3, 1)
+    assert Coverage(7, 3, 1).ratio == pytest.approx(3 / 7)
+    assert Coverage(0, 0, 0).ratio is None

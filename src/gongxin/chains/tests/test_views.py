@@ -252,3 +252,15 @@ def test_the_page_says_how_many_suggestions_wait_beyond_those_shown(client, lead
     )
     page = client.get(url)
     assert "共 3 条建议，此处列出前 2 条" in page.content.decode()
+
+
+def test_the_page_and_the_api_give_the_chains_coverage(city, client, leader):
+    chain = build_chain("cv", leaves=2, placed=2)  # 6 leaves, enterprises on the first
+    client.force_login(leader)
+    page = client.get(reverse("chains:chain_detail", args=[chain.code]))
+    cover = page.context["coverage"]
+    assert (cover.leaves, cover.present) == (6, 1)
+    shown = page.content.decode().split('id="coverage">')[1].split("</p>")[0]
+    assert "16.7%" in shown and "6" in shown
+    data = client.get(f"/api/v1/chains/{chain.code}").json()["coverage"]
+    assert (data["leaves"], data["present"], data["ratio"]) == (6, 1, pytest.approx(1 / 6))
