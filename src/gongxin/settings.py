@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongxin.enterprises",
     "gongxin.chains",
     "gongxin.projects",
+    "gongxin.demands",
 ]
 
 MIDDLEWARE = [

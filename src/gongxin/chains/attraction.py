@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gongxin.chains.matching import keyword_found, keyword_words_of, words
+from gongxin.core.text import keyword_found, keyword_words_of, words
 
 SIZE_SCORE = {"large": 2, "medium": 1}
 STAGE_SCORE = {"contact": 1, "visit": 2, "signed": 3}

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-import jieba
-
-jieba.setLogLevel(60)
+from gongxin.core.text import keyword_found, words
 
 KEYWORDS, INDUSTRY = "keywords", "industry"
 
@@ -29,23 +26,6 @@ class Suggestion:
     node: int
     source: str  # KEYWORDS or INDUSTRY
     evidence: str  # the words or the code that matched
-
-
-def words(text: str) -> frozenset[str]:
-    """The words of a text as jieba segments it for search (long words and their parts)."""
-    return frozenset(w.strip().lower() for w in jieba.cut_for_search(text or "") if w.strip())
-
-
-@lru_cache(maxsize=4096)
-def keyword_words_of(keyword: str) -> frozenset[str]:
-    """The words of a keyword (cached: keywords are few and asked about often)."""
-    return words(keyword)
-
-
-def keyword_found(keyword: str, text_words: frozenset[str]) -> bool:
-    """A keyword is found when it is one of the words, or all its own words are."""
-    own = keyword_words_of(keyword)
-    return keyword.lower() in text_words or (bool(own) and own <= text_words)
 
 
 def suggest(industry_code: str, text: str, nodes: Iterable[NodeTerms]) -> list[Suggestion]:
