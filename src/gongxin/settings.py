@@ -194,3 +194,16 @@ LOGGING = {
 # Gap analysis of chains (gongxin.chains.gaps): a node with local enterprises is weak below
 # this many, or when one enterprise holds more of its revenue than this HHI allows.
 GONGXIN_CHAIN_GAPS = {"min_enterprises": 3, "max_hhi": 0.5}
+
+# Email: the console by default (messages printed); SMTP when GONGXIN_EMAIL_HOST is set.
+if os.environ.get("GONGXIN_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["GONGXIN_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("GONGXIN_EMAIL_PORT", "465"))
+    EMAIL_HOST_USER = os.environ.get("GONGXIN_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("GONGXIN_EMAIL_PASSWORD", "")
+    EMAIL_USE_SSL = EMAIL_PORT == 465
+    EMAIL_USE_TLS = not EMAIL_USE_SSL
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("GONGXIN_EMAIL_FROM", "gongxin@localhost")

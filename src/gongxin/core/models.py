@@ -59,6 +59,15 @@ class Department(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices)
     duties = models.TextField(_("duties"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    #: Who overdue matters of the department escalate to.
+    head = models.ForeignKey(
+        "User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -281,3 +290,23 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the app (and sent by email when they have one)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -60,6 +60,8 @@ class Demand(models.Model):
         ordering = ["-registered_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "dispatch_due"], name="demand_status_dispatch_idx"),
+            models.Index(fields=["status", "reply_due"], name="demand_status_reply_idx"),
+            models.Index(fields=["status", "resolve_due"], name="demand_status_resolve_idx"),
             models.Index(fields=["lead", "status"], name="demand_lead_status_idx"),
             models.Index(fields=["enterprise", "registered_at"], name="demand_enterprise_idx"),
         ]
@@ -91,3 +93,27 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand} {self.get_action_display()}"
+
+
+class DemandAlert(models.Model):
+    """A warning (yellow: due within a working day) or escalation (red: overdue) sent for
+    one deadline of a demand; its key makes the sweep send each one once, however often
+    it runs. A new deadline (after reopening or re-dispatch) is alerted afresh."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="alerts")
+    phase = models.CharField(max_length=10)  # dispatch, reply, resolve
+    level = models.CharField(max_length=6)  # yellow, red
+    due = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "phase", "level", "due"], name="demand_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.phase} {self.level}"

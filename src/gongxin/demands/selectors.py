@@ -49,3 +49,27 @@ def is_lead(user: User, demand: Demand) -> bool:
         and user.department_id == demand.lead_id
         and user.role in (Role.DEPARTMENT, Role.STAFF)
     )
+
+
+def overdue(user: User, now=None) -> QuerySet[Demand]:
+    """The 督办 list: demands in `user`'s scope past the deadline of the step they wait
+    for (dispatch, first answer, resolution), the longest overdue first."""
+    from django.utils import timezone
+
+    from gongxin.demands.choices import Status
+
+    now = now or timezone.now()
+    waiting = (
+        Q(status=Status.REGISTERED, dispatch_due__lt=now)
+        | Q(status__in=(Status.DISPATCHED, Status.ACCEPTED), reply_due__lt=now)
+        | Q(
+            status__in=(Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS),
+            resolve_due__lt=now,
+        )
+    )
+    return (
+        demand_scope(user)
+        .filter(waiting)
+        .select_related("enterprise", "lead")
+        .order_by("dispatch_due", "pk")
+    )

@@ -1,0 +1,101 @@
+"""The deadline sweep: yellow before a deadline, red after it with the escalation to the
+department's head, every alert once however often the sweep runs; the 督办 list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from gongxin.core.models import Notification
+from gongxin.demands import selectors, services
+from gongxin.demands.choices import Action, Status
+from gongxin.demands.sweep import sweep
+from gongxin.demands.tests.test_loop import people, register, walk  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def at(moment: str) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.fromisoformat(moment))
+
+
+def test_yellow_then_red_each_once(people, settings):  # noqa: F811
+    settings.GONGXIN_DEMAND_DESK = "zxqyc"
+    people["desk"].email = "desk@example.cn"
+    people["desk"].save()
+    head = people["co"]  # the head of the lead department (人社局) is someone else's user
+    people["_rsj"].head = head
+    people["_rsj"].save()
+    demand = register(people, at_="2026-09-30 10:00")  # dispatch due end of 8 October
+    # 7 October, 12:00: due within the next working day (8 October): yellow to the desk.
+    result = sweep(at("2026-10-07 12:00"))
+    assert result.alerts[("dispatch", "yellow")] == 1 and result.total == 1
+    assert list(Notification.objects.values_list("user", flat=True)) == [people["desk"].pk]
+    assert "2026-10-08" in Notification.objects.get().title
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["desk@example.cn"]
+    assert sweep(at("2026-10-07 13:00")).total == 0  # nothing twice
+    # Dispatched late, on 9 October: the first answer is due 3 working days later.
+    demand = services.demand_step(
+        actor=people["desk"],
+        demand=demand,
+        action=Action.DISPATCH,
+        lead=people["_rsj"],
+        at=at("2026-10-09 09:00"),
+    )
+    assert demand.reply_due == at("2026-10-13 23:59:59")
+    # 14 October: the first answer is overdue (red): the department, its head and the desk.
+    Notification.objects.all().delete()
+    result = sweep(at("2026-10-14 10:00"))
+    assert result.alerts[("reply", "red")] == 1
+    assert set(Notification.objects.values_list("user", flat=True)) == {
+        people["lead"].pk,
+        head.pk,
+        people["desk"].pk,
+    }
+    assert selectors.overdue(people["lead"], now=at("2026-10-14 10:00")).get() == demand
+    assert list(selectors.overdue(people["other_dept"], now=at("2026-10-14 10:00"))) == []
+    assert sweep(at("2026-10-14 11:00")).total == 0
+    # Answered: off the 督办 list for the first answer.
+    walk(people, demand, Status.IN_PROGRESS)
+    assert not selectors.overdue(people["desk"], now=at("2026-10-14 12:00")).exists()
+
+
+def test_a_reopened_demand_is_alerted_again_for_its_new_deadline(people):  # noqa: F811
+    demand = walk(people, register(people, at_="2026-03-02 09:00"), Status.RESOLVED)
+    services.demand_step(
+        actor=people["enterprise"],
+        demand=demand,
+        action=Action.RATE,
+        rating="unsatisfied",
+        text="未解决",
+        at=at("2026-03-09 09:00"),
+    )
+    first = sweep(at("2026-03-20 09:00")).alerts[("resolve", "red")]
+    assert first == 1
+    demand.refresh_from_db()
+    services.demand_step(actor=people["lead"], demand=demand, action=Action.RESOLVE, text="已解决")
+    demand.refresh_from_db()
+    services.demand_step(
+        actor=people["enterprise"],
+        demand=demand,
+        action=Action.RATE,
+        rating="unsatisfied",
+        text="仍未解决",
+        at=at("2026-03-23 09:00"),
+    )
+    assert sweep(at("2026-04-10 09:00")).alerts[("resolve", "red")] == 1
+
+
+def test_the_command(people):  # noqa: F811
+    register(people, at_="2026-09-30 10:00")
+    out = StringIO()
+    call_command("sla", stdout=out)  # today: long overdue
+    assert "dispatch\tred\t1" in out.getvalue()
+    out = StringIO()
+    call_command("sla", stdout=out)
+    assert "0 alerts" in out.getvalue()
