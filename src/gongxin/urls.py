@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("enterprises/", include("gongxin.enterprises.urls")),
     path("chains/", include("gongxin.chains.urls")),
+    path("demands/", include("gongxin.demands.urls")),
     path("", include("gongxin.core.urls")),
 ]
