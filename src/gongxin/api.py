@@ -6,13 +6,14 @@ from ninja import NinjaAPI
 from gongxin.chains.api import router as chains_router
 from gongxin.core.api import router as core_router
 from gongxin.core.auth import API_AUTH
+from gongxin.demands.api import router as demands_router
 from gongxin.enterprises.api import router as enterprises_router
 
 api = NinjaAPI(
     title="gongxin API",
     version="1",
     description="工信局工作平台 API: regions, departments, the enterprise archive (一企一档) "
-    "and the industrial chains (链长制). "
+    "the industrial chains (链长制) and enterprise demands (企业诉求). "
     "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
     auth=API_AUTH,
     urls_namespace="api",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/chains", chains_router)
+api.add_router("/demands", demands_router)
 
 
 @api.exception_handler(ObjectDoesNotExist)
