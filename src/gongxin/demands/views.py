@@ -45,6 +45,7 @@ class DemandInboxView(LoginRequiredMixin, View):
             "status": status,
             "query_string": f"tab={tab}&status={status}",
             "can_register": selectors.demand_can_register(request.user),
+            "can_import": selectors.is_desk(request.user),
         }
         return render(request, "demands/inbox.html", context)
 
