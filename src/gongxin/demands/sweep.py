@@ -65,7 +65,7 @@ def _record(phase: str, level: str, now: dt.datetime, warn_until: dt.datetime) -
 
 
 def _desk() -> list[User]:
-    code = getattr(settings, "GONGXIN_DEMAND_DESK", "zxqyc")
+    code = getattr(settings, "GONGXIN_DEMAND_DESK", "yxc")  # 运行监测协调处
     return list(User.objects.filter(is_active=True, department__code=code, role=Role.STAFF))
 
 
