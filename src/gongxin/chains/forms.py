@@ -270,8 +270,10 @@ class ChainItemForm(forms.ModelForm):
     _nodes_label = _("Nodes to fill")
     _targets = False
 
-    def save(self, commit=True):  # the service saves
-        raise NotImplementedError("items are saved by services.chain_item_save")
+    def save(self, commit=True):
+        """Refused: items are written by `services.chain_item_save`, which checks the
+        chain's scope and audits; saving the form directly would bypass both."""
+        raise RuntimeError("Save chain items with services.chain_item_save.")
 
 
 PlatformForm = _item_form(
