@@ -46,12 +46,11 @@ def _watch_the_archive() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from gongxin.chains import models
+    from gongxin.core import versions
     from gongxin.enterprises.models import AnnualFigure, Enterprise
     from gongxin.projects.models import Project
 
     def changed(**kwargs) -> None:
-        from gongxin.core import versions
-
         versions.changed()
 
     watched = (

@@ -23,6 +23,7 @@ from gongxin.chains.models import (
 )
 from gongxin.core.choices import Role
 from gongxin.core.models import Department, User
+from gongxin.core.units import WAN
 from gongxin.enterprises.models import Enterprise
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -321,9 +322,6 @@ class _RevenueInWan(forms.DecimalField):
     def clean(self, value):
         amount = super().clean(value)
         return None if amount is None else amount * WAN
-
-
-WAN = Decimal(10_000)
 
 
 def _prospect_init(form, *args, **kwargs):

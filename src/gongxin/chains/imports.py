@@ -10,7 +10,6 @@ and node name. Whole file or nothing, like every import.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -26,11 +25,11 @@ from gongxin.core.selectors import user_edits_everything
 from gongxin.core.tabular import columns as c
 from gongxin.core.tabular.columns import Column
 from gongxin.core.tabular.importing import Change, ChunkOutcome, Importer, ImportRow
+from gongxin.core.units import WAN
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.selectors import enterprise_scope
-from gongxin.enterprises.uscc import uscc_clean
+from gongxin.enterprises.uscc import uscc_cell
 
-WAN = Decimal(10_000)
 SOURCES = {"企业调研": SupplySource.SURVEY, "调研": SupplySource.SURVEY}
 SOURCES |= {"税务发票": SupplySource.INVOICE, "发票": SupplySource.INVOICE}
 SOURCES |= {"企业填报": SupplySource.DECLARED, "填报": SupplySource.DECLARED}
@@ -38,20 +37,13 @@ SOURCE_LABELS = {SupplySource.SURVEY: "企业调研", SupplySource.INVOICE: "税
 SOURCE_LABELS |= {SupplySource.DECLARED: "企业填报"}
 
 
-def _uscc(cell: object) -> Any:
-    if c.is_blank(cell):
-        return ""
-    try:
-        return uscc_clean(str(cell))
-    except Exception as exc:  # the check's own message says what is wrong
-        raise c.CellError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-
+render_amount = c.render_scaled(WAN)
 
 SUPPLIER_COLUMNS = [
-    Column("customer", "采购企业信用代码", _uscc, required=True, aliases=("采购方信用代码",)),
+    Column("customer", "采购企业信用代码", uscc_cell, required=True, aliases=("采购方信用代码",)),
     Column("customer_name", "采购企业名称", c.text(200), aliases=("采购方",)),
     Column("year", "年度", c.integer(minimum=2000, maximum=2100), required=True),
-    Column("supplier", "供应商信用代码", _uscc, help="本市供应商填写；市外供应商留空"),
+    Column("supplier", "供应商信用代码", uscc_cell, help="本市供应商填写；市外供应商留空"),
     Column("supplier_name", "供应商名称", c.text(200), help="市外供应商必填"),
     Column("supplier_place", "供应商所在地", c.text(60), example="广东省深圳市"),
     Column("products", "采购产品", c.text(200)),
@@ -62,7 +54,7 @@ SUPPLIER_COLUMNS = [
         "年采购额（万元）",
         c.decimal(scale=WAN),
         required=True,
-        render=c.render_scaled(WAN),
+        render=render_amount,
     ),
     Column("source", "数据来源", c.choice(SOURCES, blank=SupplySource.SURVEY)),
 ]
@@ -211,7 +203,7 @@ def supplier_export(target, *, user, filters=None) -> int:
                 r.products,
                 r.node.chain.code if r.node_id else "",
                 r.node.name if r.node_id else "",
-                (r.amount / WAN).quantize(Decimal("0.01")),
+                render_amount(r.amount),
                 SOURCE_LABELS[r.source],
             ]
             for r in relations.iterator(chunk_size=2000)

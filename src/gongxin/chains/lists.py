@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains import filters, selectors
 from gongxin.chains.choices import BottleneckStatus
+from gongxin.core.tabular.writing import XlsxWriter
+from gongxin.core.units import WAN
 from gongxin.enterprises.selectors import yoy_growth
-
-WAN = Decimal(10000)
 
 
 def wan(value) -> Decimal | None:
@@ -350,8 +350,6 @@ def filter_errors(filterset) -> str:
 
 def list_export(target, spec: ChainList, rows, *, chain) -> int:
     """The rows as an XLSX file: the caption with the chain and date, then the table."""
-    from gongxin.core.tabular.writing import XlsxWriter
-
     book = XlsxWriter()
     sheet = book.sheet(
         str(spec.title),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.selectors import user_edits_everything
+from gongxin.demands.choices import Status
 from gongxin.demands.models import Demand
 from gongxin.enterprises.selectors import enterprise_scope
 
@@ -54,10 +56,6 @@ def is_lead(user: User, demand: Demand) -> bool:
 def overdue(user: User, now=None) -> QuerySet[Demand]:
     """The 督办 list: demands in `user`'s scope past the deadline of the step they wait
     for (dispatch, first answer, resolution), the longest overdue first."""
-    from django.utils import timezone
-
-    from gongxin.demands.choices import Status
-
     now = now or timezone.now()
     waiting = (
         Q(status=Status.REGISTERED, dispatch_due__lt=now)
@@ -91,8 +89,6 @@ def demand_can_register(user: User) -> bool:
 
 def waiting_for(user: User) -> Q:
     """The demands waiting for a step of `user`'s (the inbox's first tab)."""
-    from gongxin.demands.choices import Status
-
     if is_desk(user):
         return Q(status__in=(Status.REGISTERED, Status.RATED))
     if user.role in (Role.DEPARTMENT, Role.STAFF) and user.department_id:
@@ -121,8 +117,6 @@ def demand_list(user: User, *, tab: str = "all", now=None) -> QuerySet[Demand]:
 
 def current_due(demand: Demand):
     """The deadline of the step the demand waits for (None when none is timed)."""
-    from gongxin.demands.choices import Status
-
     if demand.status == Status.REGISTERED:
         return demand.dispatch_due
     if demand.status in (Status.DISPATCHED, Status.ACCEPTED):

@@ -114,20 +114,10 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             "enterprise": demand.enterprise.name,
             "title": demand.title,
         }
-        url = reverse("demands:demand_detail", args=[demand.pk]) if _has_pages() else ""
+        url = reverse("demands:demand_detail", args=[demand.pk])
         for user in {u.pk: u for u in recipients}.values():
             messages.append(Message(user, title, body, url))
     return SweepResult(alerts, notify(messages))
-
-
-def _has_pages() -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse("demands:demand_detail", args=[1])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _alert_title(phase: str, level: str, demand: Demand, due: dt.datetime) -> str:

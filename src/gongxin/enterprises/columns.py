@@ -5,10 +5,8 @@ all made from these lists, so an exported file imports back with nothing changed
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
@@ -24,13 +22,12 @@ from gongxin.core.tabular.importing import (
     RowRejected,
 )
 from gongxin.core.tabular.upsert import AuditSpec, ChunkUpsert, StagedRow, Written
+from gongxin.core.units import WAN
 from gongxin.enterprises.choices import EnterpriseStatus, SizeClass
 from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.enterprises.services import ENTERPRISE_FIELDS, MONTHLY_FIELDS
-from gongxin.enterprises.uscc import uscc_clean
-
-WAN = Decimal(10_000)
+from gongxin.enterprises.uscc import uscc_cell
 
 SIZE_LABELS = {
     "大型": SizeClass.LARGE,
@@ -63,13 +60,6 @@ STATUS_NAMES = {
 }
 
 
-def _uscc(cell: object) -> str:
-    try:
-        return uscc_clean(str(cell))
-    except ValidationError as exc:
-        raise CellError(exc.messages[0]) from None
-
-
 def _industry_code(cell: object) -> str:
     if c.is_blank(cell):
         return ""
@@ -86,7 +76,7 @@ ENTERPRISE_COLUMNS = [
     Column(
         "uscc",
         "统一社会信用代码",
-        _uscc,
+        uscc_cell,
         required=True,
         aliases=("社会信用代码", "信用代码", "USCC"),
         example="91360100MA35XXXXXX",
@@ -147,7 +137,9 @@ ENTERPRISE_COLUMNS = [
 ]
 
 FIGURE_COLUMNS = [
-    Column("uscc", "统一社会信用代码", _uscc, required=True, aliases=("社会信用代码", "信用代码")),
+    Column(
+        "uscc", "统一社会信用代码", uscc_cell, required=True, aliases=("社会信用代码", "信用代码")
+    ),
     Column("name", "企业名称", c.text(200), aliases=("名称", "单位名称")),
     Column(
         "period",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
 from gongxin.core.models import Industry, Region, User
+from gongxin.core.units import WAN
 from gongxin.enterprises.models import (
     AnnualFigure,
     Contact,
@@ -13,8 +14,6 @@ from gongxin.enterprises.models import (
     Qualification,
 )
 from gongxin.enterprises.uscc import uscc_clean
-
-WAN = Decimal(10_000)
 
 
 class EnterpriseForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from gongxin.core.selectors import (
     user_edits_everything,
     user_reads_everything,
 )
+from gongxin.core.units import WAN
 from gongxin.enterprises.models import AnnualFigure, Enterprise, MonthlyFigure, Qualification
 
 
@@ -120,10 +121,10 @@ class Series:
 
 
 FIGURES = (
-    ("output_value", _("Gross industrial output value"), _("10k yuan"), Decimal(10_000)),
-    ("revenue", _("Operating revenue"), _("10k yuan"), Decimal(10_000)),
-    ("profit", _("Total profit"), _("10k yuan"), Decimal(10_000)),
-    ("tax", _("Taxes paid"), _("10k yuan"), Decimal(10_000)),
+    ("output_value", _("Gross industrial output value"), _("10k yuan"), WAN),
+    ("revenue", _("Operating revenue"), _("10k yuan"), WAN),
+    ("profit", _("Total profit"), _("10k yuan"), WAN),
+    ("tax", _("Taxes paid"), _("10k yuan"), WAN),
     ("employees", _("Employees"), _("persons"), Decimal(1)),
     ("electricity", _("Electricity used"), _("10k kWh"), Decimal(10_000)),
 )

@@ -8,9 +8,9 @@ lower bounds, otherwise the enterprise drops a class.
 
 from decimal import Decimal
 
+from gongxin.core.units import WAN
 from gongxin.enterprises.choices import SizeClass
 
-WAN = Decimal(10_000)
 #: 规上 threshold: main business revenue ≥ 2,000万元.
 ABOVE_SCALE_REVENUE = 2_000 * WAN
 

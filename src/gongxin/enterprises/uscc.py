@@ -78,3 +78,16 @@ def uscc_clean(value: str) -> str:
 
 def uscc_validator(value: str) -> None:
     uscc_clean(value)
+
+
+def uscc_cell(cell: object) -> str:
+    """An import cell holding a credit code: the code cleaned, "" for a blank cell, or a
+    CellError with the check's message."""
+    from gongxin.core.tabular.columns import CellError, is_blank
+
+    if is_blank(cell):
+        return ""
+    try:
+        return uscc_clean(str(cell))
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None

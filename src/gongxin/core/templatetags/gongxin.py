@@ -5,9 +5,9 @@ from decimal import Decimal
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from gongxin.core.units import WAN, YI
+
 register = template.Library()
-YI = Decimal(100_000_000)
-WAN = Decimal(10_000)
 
 
 @register.filter
