@@ -10,5 +10,6 @@ urlpatterns = [
     path("enterprises/", include("gongxin.enterprises.urls")),
     path("chains/", include("gongxin.chains.urls")),
     path("demands/", include("gongxin.demands.urls")),
+    path("visits/", include("gongxin.demands.visit_urls")),
     path("", include("gongxin.core.urls")),
 ]

@@ -9,9 +9,10 @@ class DemandsConfig(AppConfig):
 
     def ready(self) -> None:
         from gongxin.core.navigation import register_menu
-        from gongxin.demands.selectors import demand_menu
+        from gongxin.demands.selectors import demand_menu, visit_menu
 
         register_menu(_("Demands"), "demands:inbox", order=30, shown_to=demand_menu)
+        register_menu(_("Visits"), "visits:visit_list", order=31, shown_to=visit_menu)
 
         from gongxin.core.tabular.registry import ImportSpec, register_import
         from gongxin.demands.imports import HotlineImporter, hotline_can_import, hotline_template

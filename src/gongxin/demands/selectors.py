@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from gongxin.chains.choices import LinkStatus
+from gongxin.chains.models import EnterpriseNode
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.selectors import user_edits_everything
+from gongxin.demands import topics
 from gongxin.demands.choices import Status
-from gongxin.demands.models import Demand
-from gongxin.enterprises.selectors import enterprise_scope
+from gongxin.demands.models import Demand, Visit, VisitTask
+from gongxin.enterprises.choices import QualificationKind
+from gongxin.enterprises.models import Enterprise
+from gongxin.enterprises.selectors import enterprise_scope, valid_qualifications
+
+#: Qualifications that make an enterprise a key one, whose demands come first.
+KEY_QUALIFICATIONS = (
+    QualificationKind.CHAIN_MASTER,
+    QualificationKind.SINGLE_CHAMPION,
+    QualificationKind.LITTLE_GIANT,
+    QualificationKind.SPECIALIZED_SME,
+)
+DUPLICATE_WINDOW = dt.timedelta(days=30)
+DUPLICATE_LIKENESS = 0.4
 
 
 def is_desk(user: User) -> bool:
@@ -36,10 +54,68 @@ def demand_scope(user: User) -> QuerySet[Demand]:
     if user.role == Role.DEPARTMENT:
         if not user.department_id:
             return qs.none()
-        return qs.filter(
-            Q(lead_id=user.department_id) | Q(co_departments=user.department_id)
-        ).distinct()
+        co_handled = Demand.co_departments.through.objects.filter(
+            department_id=user.department_id
+        ).values("demand_id")
+        return qs.filter(Q(lead_id=user.department_id) | Q(pk__in=co_handled))
     return qs.filter(enterprise__in=enterprise_scope(user).values("pk"))
+
+
+def desk_users() -> list[User]:
+    """The desk's staff: the division GONGXIN_DEMAND_DESK names (default 运行监测协调处)."""
+    code = getattr(settings, "GONGXIN_DEMAND_DESK", "yxc")
+    return list(User.objects.filter(is_active=True, department__code=code, role=Role.STAFF))
+
+
+def is_key_enterprise(enterprise: Enterprise, on: dt.date) -> bool:
+    """A chain master, single champion, little giant or specialised SME (valid on `on`)."""
+    return (
+        valid_qualifications(on)
+        .filter(enterprise=enterprise, kind__in=KEY_QUALIFICATIONS)
+        .exists()
+    )
+
+
+def enterprise_chains(enterprise_id: int) -> list[int]:
+    """The chains an enterprise is confirmed on."""
+    return list(
+        EnterpriseNode.objects.filter(enterprise_id=enterprise_id, status=LinkStatus.CONFIRMED)
+        .values_list("node__chain_id", flat=True)
+        .distinct()
+    )
+
+
+def likeness(a: str, b: str) -> float:
+    """How alike two demands' texts are: the share of their topic words they have in
+    common (Jaccard)."""
+    wa, wb = set(topics.demand_terms(a)), set(topics.demand_terms(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def similar_demand(demand: Demand) -> Demand | None:
+    """The earlier demand of the same enterprise, registered within 30 days before this
+    one and not merged away, that this one most likely repeats (or None)."""
+    since = demand.registered_at - DUPLICATE_WINDOW
+    text = f"{demand.title}\n{demand.text}"
+    best, best_score = None, DUPLICATE_LIKENESS
+    candidates = (
+        Demand.objects.filter(
+            enterprise_id=demand.enterprise_id,
+            registered_at__gte=since,
+            registered_at__lte=demand.registered_at,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=demand.pk)
+        .only("pk", "title", "text", "registered_at")
+        .order_by("-registered_at")[:50]
+    )
+    for other in candidates:
+        if other.title.strip() == demand.title.strip():
+            return other
+        score = likeness(text, f"{other.title}\n{other.text}")
+        if score >= best_score:
+            best, best_score = other, score
+    return best
 
 
 def is_lead(user: User, demand: Demand) -> bool:
@@ -112,7 +188,7 @@ def demand_list(user: User, *, tab: str = "all", now=None) -> QuerySet[Demand]:
         if tab == "mine":
             qs = qs.filter(waiting_for(user))
         qs = qs.select_related("enterprise", "lead").order_by("-registered_at", "-pk")
-    return qs
+    return qs.defer("text", "enterprise__business_scope")
 
 
 def current_due(demand: Demand):
@@ -139,3 +215,62 @@ def mark(demand: Demand, now, soon) -> str:
 def demand_menu(user: User) -> bool:
     """Everyone signed in who sees demands (all roles but a user without a scope)."""
     return bool(user and user.is_authenticated and user.is_active)
+
+
+# Visits (大走访) -----------------------------------------------------------------------
+
+
+def visit_scope(user: User) -> QuerySet[Visit]:
+    """The visits `user` sees: all for the desk and leadership; a district's, park's or
+    officer's to the enterprises in their part of the archive; nobody else's."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Visit.objects.none()
+    qs = Visit.objects.all()
+    if is_desk(user) or user.role == Role.LEADER:
+        return qs
+    if user.role in (Role.DISTRICT, Role.OFFICER):
+        return qs.filter(enterprise__in=enterprise_scope(user).values("pk"))
+    return qs.none()  # the officials' findings are not the enterprise's or a chain's
+
+
+def visit_task_scope(user: User) -> QuerySet[VisitTask]:
+    """The visit tasks `user` sees: all for the desk and leadership; a district's or
+    park's for its enterprises; an officer's own and those of the enterprises they serve."""
+    if not (user and user.is_authenticated and user.is_active):
+        return VisitTask.objects.none()
+    qs = VisitTask.objects.all()
+    if is_desk(user) or user.role == Role.LEADER:
+        return qs
+    if user.role == Role.OFFICER:
+        return qs.filter(Q(official=user) | Q(enterprise__service_officer=user))
+    if user.role == Role.DISTRICT:
+        return qs.filter(enterprise__in=enterprise_scope(user).values("pk"))
+    return qs.none()
+
+
+def visit_plan_can_create(user: User) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (is_desk(user) or (user.role == Role.DISTRICT and user.region_id))
+    )
+
+
+def visit_can_record(user: User) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (is_desk(user) or user.role in (Role.DISTRICT, Role.OFFICER))
+    )
+
+
+def visit_menu(user: User) -> bool:
+    """Those who plan, make or oversee visits: the desk, leadership, districts, officers."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (is_desk(user) or user.role in (Role.LEADER, Role.DISTRICT, Role.OFFICER))
+    )

@@ -15,7 +15,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from gongxin.core.models import Department, User
 from gongxin.core.notify import Message, notify
 from gongxin.demands.choices import Status
 from gongxin.demands.models import Demand
+from gongxin.demands.selectors import desk_users
 
 #: deadline: (the field, the statuses in which it is pending)
 PHASES = {
@@ -64,11 +64,6 @@ def _record(phase: str, level: str, now: dt.datetime, warn_until: dt.datetime) -
         return [row[0] for row in cursor.fetchall()]
 
 
-def _desk() -> list[User]:
-    code = getattr(settings, "GONGXIN_DEMAND_DESK", "yxc")  # 运行监测协调处
-    return list(User.objects.filter(is_active=True, department__code=code, role=Role.STAFF))
-
-
 @transaction.atomic
 def sweep(now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
@@ -98,7 +93,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         Department.objects.filter(pk__in=leads, head__isnull=False).values_list("pk", "head")
     )
     head_users = User.objects.in_bulk(set(heads.values()))
-    desk = _desk()
+    desk = desk_users()
     messages: list[Message] = []
     for phase, level, pk in found:
         demand = demands[pk]

@@ -1,4 +1,4 @@
-"""Writes to demands: registering one, and each step of its closed loop. A step is allowed
+"""Registering a demand, and each step of its closed loop. A step is allowed
 from given statuses to the roles given below; it is recorded as an event with who, when
 and text; its deadlines follow in Chinese working days (`core.workdays`).
 
@@ -9,8 +9,10 @@ the demand has become, and nothing of theirs is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,10 +26,36 @@ from gongxin.core import workdays
 from gongxin.core.audit import audit_record
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import Department, User
+from gongxin.demands import topics
 from gongxin.demands.categorize import suggest_category
-from gongxin.demands.choices import Action, Rating, Source, Status, Urgency
-from gongxin.demands.models import Demand, DemandEvent
-from gongxin.demands.selectors import demand_scope, is_desk, is_lead
+from gongxin.demands.choices import (
+    FACTOR_CATEGORY,
+    FACTOR_UNITS,
+    Action,
+    ExtensionStatus,
+    Rating,
+    Source,
+    Status,
+    Urgency,
+)
+from gongxin.demands.models import (
+    Demand,
+    DemandEvent,
+    DemandExtension,
+    DemandTerm,
+    FactorRequest,
+    Visit,
+)
+from gongxin.demands.selectors import (
+    demand_scope,
+    enterprise_chains,
+    is_desk,
+    is_key_enterprise,
+    is_lead,
+    similar_demand,
+)
+from gongxin.demands.services.tell import tell
+from gongxin.demands.statistics import month_touch
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.selectors import enterprise_scope
 
@@ -101,6 +129,19 @@ def allowed_actions(user: User, demand: Demand) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class FactorAsk:
+    """要素保障: the structured ask a demand may carry (see `models.FactorRequest`)."""
+
+    kind: str
+    detail: str
+    quantity: Decimal
+    unit: str = ""
+    needed_by: dt.date | None = None
+    term_months: int | None = None
+    project: Any = None  # projects.Project
+
+
 @transaction.atomic
 def demand_register(
     *,
@@ -112,11 +153,16 @@ def demand_register(
     category: str = "",
     urgency: str = Urgency.NORMAL,
     reference: str = "",
+    visit: Visit | None = None,
+    factor: FactorAsk | None = None,
+    attachments: Iterable = (),
     at=None,
 ) -> Demand:
     """A new demand of `enterprise`: by its own user (portal), by the desk (phone,
     hotline) or by the district, park or officer who heard it (visit). Its category is
-    suggested from the text unless given."""
+    suggested from the text unless given (a factor request's kind decides it). It is
+    flagged key for a key enterprise or a key project, and as a possible duplicate of a
+    similar demand of the enterprise within 30 days."""
     if actor is not None:
         if actor.role == Role.ENTERPRISE:
             if actor.enterprise_id != enterprise.pk:
@@ -124,8 +170,16 @@ def demand_register(
             source = Source.PORTAL
         elif not (is_desk(actor) or enterprise_scope(actor).filter(pk=enterprise.pk).exists()):
             raise PermissionDenied(_("This enterprise is outside your part of the archive."))
+    if visit is not None:
+        if visit.enterprise_id != enterprise.pk:
+            raise ValidationError(_("A visit raises demands of the enterprise visited."))
+        source = Source.VISIT
     now = at or timezone.now()
     suggested, evidence = suggest_category(f"{title}\n{text}")
+    if factor is not None:
+        if factor.kind not in FACTOR_CATEGORY:
+            raise ValidationError({"kind": [_("Choose labour, talent, funds, land or energy.")]})
+        category = FACTOR_CATEGORY[factor.kind]
     demand = Demand(
         enterprise=enterprise,
         title=title.strip(),
@@ -137,11 +191,18 @@ def demand_register(
         reference=reference,
         registered_at=now,
         registered_by=actor,
+        visit=visit,
+        key=is_key_enterprise(enterprise, timezone.localdate(now))
+        or bool(factor is not None and factor.project is not None),
     )
     demand.dispatch_due = workdays.add_workdays(now, sla(demand.category, urgency)["dispatch"])
     demand.full_clean()
+    demand.duplicate_of = similar_demand(demand)
     demand.save()
-    DemandEvent.objects.create(
+    demand.chains.set(enterprise_chains(enterprise.pk))
+    if factor is not None:
+        _factor_save(demand, factor)
+    event = DemandEvent.objects.create(
         demand=demand,
         action=Action.REGISTER,
         to_status=Status.REGISTERED,
@@ -149,8 +210,70 @@ def demand_register(
         at=now,
         text=demand.text,
     )
+    if attachments:
+        from gongxin.demands.services.changes import attachments_add
+
+        attachments_add(actor=actor, demand=demand, files=attachments, event=event, at=now)
+    terms_count(demand)
+    month_touch(demand.registered_at)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=demand, message=demand.title)
+    tell("registered", demand)
     return demand
+
+
+def _factor_save(demand: Demand, ask: FactorAsk) -> FactorRequest:
+    units = FACTOR_UNITS.get(ask.kind)
+    if units is None:
+        raise ValidationError({"kind": [_("Choose labour, talent, funds, land or energy.")]})
+    if ask.project is not None and ask.project.enterprise_id != demand.enterprise_id:
+        raise ValidationError({"project": [_("This project is another enterprise's.")]})
+    unit = ask.unit or units[0]
+    if unit not in units:
+        raise ValidationError({"unit": [_("This factor is not counted in that unit.")]})
+    factor = FactorRequest(
+        demand=demand,
+        kind=ask.kind,
+        detail=(ask.detail or "").strip(),
+        quantity=ask.quantity,
+        unit=unit,
+        needed_by=ask.needed_by,
+        term_months=ask.term_months,
+        project=ask.project,
+    )
+    factor.full_clean()
+    factor.save()
+    return factor
+
+
+def terms_count(demand: Demand) -> None:
+    """Count the demand's words in its month (the hot topics)."""
+    month = timezone.localtime(demand.registered_at).date().replace(day=1)
+    terms = topics.demand_terms(f"{demand.title}\n{demand.text}")
+    if not terms:
+        return
+    DemandTerm.objects.bulk_create(
+        [DemandTerm(month=month, term=t, count=0) for t in terms], ignore_conflicts=True
+    )
+    DemandTerm.objects.filter(month=month, term__in=terms).update(count=F("count") + 1)
+
+
+@transaction.atomic
+def terms_rebuild() -> int:
+    """Recount every month's words from the demands (after bulk loads); returns the rows."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    for registered_at, title, text in Demand.objects.values_list(
+        "registered_at", "title", "text"
+    ).iterator(chunk_size=5000):
+        month = timezone.localtime(registered_at).date().replace(day=1)
+        counts.update((month, t) for t in topics.demand_terms(f"{title}\n{text}"))
+    DemandTerm.objects.all().delete()
+    DemandTerm.objects.bulk_create(
+        (DemandTerm(month=m, term=t, count=c) for (m, t), c in counts.items()),
+        batch_size=5000,
+    )
+    return len(counts)
 
 
 @transaction.atomic
@@ -164,6 +287,8 @@ def demand_step(
     lead: Department | None = None,
     co_departments: Iterable[Department] = (),
     rating: str = "",
+    fulfilled: Decimal | None = None,
+    attachments: Iterable = (),
     at=None,
 ) -> Demand:
     """Take one step of the closed loop. `version` is the demand's version as the actor
@@ -209,6 +334,13 @@ def demand_step(
         changes.update(lead=None, dispatch_due=workdays.add_workdays(now, days["dispatch"]))
     elif action == Action.RESOLVE:
         changes["resolved_at"] = now
+        if fulfilled is not None:
+            factor = FactorRequest.objects.filter(demand=demand).first()
+            if factor is None:
+                raise ValidationError(_("Only a factor request records how much was met."))
+            if fulfilled < 0:
+                raise ValidationError(_("What was met cannot be negative."), code="fulfilled")
+            FactorRequest.objects.filter(pk=factor.pk).update(fulfilled=fulfilled)
     elif action == Action.RATE:
         if rating not in Rating.values:
             raise ValidationError(_("Choose a rating."), code="rating")
@@ -228,24 +360,14 @@ def demand_step(
             )
     elif action == Action.FOLLOW_UP:
         changes["closed_at"] = now
-    updated = Demand.objects.filter(pk=demand.pk, version=seen, status=before).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        current = Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
-        raise Conflict(
-            _(
-                "Someone else has just acted on this demand: it is now %(status)s. Reload it "
-                "and see whether your step is still needed; nothing of yours was saved."
-            )
-            % {"status": Status(current).label if current else "—"},
-            code="conflict",
-        )
+    advance(demand, seen=seen, status=before, changes=changes)
+    if action in (Action.RESOLVE, Action.RETURN):
+        extensions_withdraw(demand, now)
     if action == Action.DISPATCH:
         demand.co_departments.set([d for d in co_departments if d != lead])
     if action == Action.RATE:  # the rating leads the event's text
         text = str(Rating(rating).label) + (f"：{text}" if text else "")
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         action=event_action,
         from_status=before,
@@ -255,6 +377,10 @@ def demand_step(
         at=now,
         text=text,
     )
+    if attachments:
+        from gongxin.demands.services.changes import attachments_add
+
+        attachments_add(actor=actor, demand=demand, files=attachments, event=event, at=now)
     demand.refresh_from_db()
     audit_record(
         actor=actor,
@@ -263,4 +389,33 @@ def demand_step(
         changes={"status": [before, demand.status]},
         message=f"{Action(event_action).label}：{text}"[:500],
     )
+    tell(event_action, demand, text=text)
     return demand
+
+
+def advance(demand: Demand, *, seen: int, status: str, changes: dict[str, Any]) -> None:
+    """Write `changes` to the demand if it is still at version `seen` and `status`, moving
+    its version on; else raise Conflict saying what it has become. The one gate every
+    change of a demand passes."""
+    updated = Demand.objects.filter(pk=demand.pk, version=seen, status=status).update(
+        version=F("version") + 1, **changes
+    )
+    if updated:
+        month_touch(demand.registered_at)
+    else:
+        current = Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
+        raise Conflict(
+            _(
+                "Someone else has just acted on this demand: it is now %(status)s. Reload it "
+                "and see whether your step is still needed; nothing of yours was saved."
+            )
+            % {"status": Status(current).label if current else "—"},
+            code="conflict",
+        )
+
+
+def extensions_withdraw(demand: Demand, at) -> None:
+    """Pending extensions lapse when the demand leaves its department's hands."""
+    DemandExtension.objects.filter(demand=demand, status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.WITHDRAWN, decided_at=at
+    )

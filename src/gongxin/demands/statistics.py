@@ -1,0 +1,394 @@
+"""Statistics of the closed loop, read by the statistics page, the board and the API,
+scoped by the acting user like every read of demands.
+
+For the demands registered in whole months (merged ones left out, counted in the one
+they were merged into), by lead department, category, district, chain or month:
+
+- received; resolved (办结: resolved, rated or closed);
+- closure rate: resolved / received;
+- on-time rate: resolved by the resolution deadline / resolved;
+- satisfaction rate: 满意 or 基本满意 / rated;
+- average handling time: registration to resolution, in days;
+- open, and overdue now (on the 督办 list).
+
+The sums are kept per month in `DemandStat` (lead, category, district, and chain): a
+write to a demand marks its month stale (`month_touch`, called by the services' one
+gate), and the next read recomputes the stale months from their demands, then sums the
+small table. The desk, leadership and district users read it; the narrower scopes
+(a department with what it co-handles, a park, an officer) are summed from their own
+demands directly. Either way a fixed number of queries, whatever the number of demands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from gongxin.chains.models import Chain
+from gongxin.core.choices import PARK_KINDS, Role
+from gongxin.core.models import Department, Region, User
+from gongxin.demands.choices import Category, Rating, Status
+from gongxin.demands.models import Demand, DemandStat, DemandStatMonth, DemandTerm
+from gongxin.demands.selectors import demand_scope, is_desk, overdue
+
+DIMENSIONS = {
+    "department": gettext_lazy("Lead department"),
+    "category": gettext_lazy("Category"),
+    "district": gettext_lazy("District"),
+    "chain": gettext_lazy("Chain"),
+    "month": gettext_lazy("Month"),
+}
+RESOLVED = (Status.RESOLVED, Status.RATED, Status.CLOSED)
+OPEN = (Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS)
+SUMS = ("received", "resolved", "on_time", "rated", "satisfied", "open", "handling_seconds")
+#: dimension: (the column of a demand, the column of DemandStat)
+GROUP = {
+    "department": ("lead_id", "lead_id"),
+    "category": ("category", "category"),
+    "district": ("enterprise__district_id", "district_id"),
+    "chain": ("chains", "chain_id"),
+    "month": ("month", "month"),
+}
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    received: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    open: int = 0
+    handling_seconds: int = 0
+    overdue: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self._rate(self.resolved, self.received)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.on_time, self.resolved)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.rated)
+
+    @property
+    def handling_days(self) -> float | None:
+        return round(self.handling_seconds / self.resolved / 86400, 1) if self.resolved else None
+
+
+@dataclass(frozen=True)
+class HotTerm:
+    term: str
+    count: int
+    before: int
+
+    @property
+    def rise(self) -> int:
+        return self.count - self.before
+
+
+@dataclass
+class Statistics:
+    dimension: str
+    start: dt.date  # first day of the first month
+    end: dt.date  # first day of the last month
+    rows: list[Row]
+    total: Row
+    hot: list[HotTerm] = field(default_factory=list)
+
+
+def month_of(at: dt.datetime) -> dt.date:
+    """The month (its first day, in the city's time) a moment falls in."""
+    return timezone.localtime(at).date().replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(_next_month(end), dt.time.min, tzinfo=tz),
+    )
+
+
+# The stored sums ---------------------------------------------------------------------
+
+
+def month_touch(*moments: dt.datetime) -> None:
+    """Mark the months of these registration moments stale (inside the writer's
+    transaction: the mark commits with the write)."""
+    months = {month_of(m) for m in moments}
+    for month in months:
+        if not DemandStatMonth.objects.filter(month=month).update(stale=True):
+            DemandStatMonth.objects.bulk_create(
+                [DemandStatMonth(month=month, stale=True)], ignore_conflicts=True
+            )
+            DemandStatMonth.objects.filter(month=month).update(stale=True)
+
+
+def months_touch_all() -> int:
+    """Mark every month with demands stale (after loading demands in bulk)."""
+    months = set(
+        Demand.objects.annotate(m=TruncMonth("registered_at"))
+        .values_list("m", flat=True)
+        .distinct()
+        .order_by()
+    )
+    months = {m.date() if isinstance(m, dt.datetime) else m for m in months}
+    DemandStatMonth.objects.all().delete()
+    DemandStatMonth.objects.bulk_create(DemandStatMonth(month=m, stale=True) for m in months)
+    return len(months)
+
+
+def _sums() -> dict:
+    """The sums of DemandStat, as aggregates over demands."""
+    resolved = Q(status__in=RESOLVED)
+    return {
+        "received": Count("pk"),
+        "resolved": Count("pk", filter=resolved),
+        "on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolve_due"))),
+        "rated": Count("pk", filter=~Q(rating="")),
+        "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.FAIRLY))),
+        "open": Count("pk", filter=Q(status__in=OPEN)),
+        "handling": Sum(
+            ExpressionWrapper(F("resolved_at") - F("registered_at"), output_field=DurationField()),
+            filter=resolved,
+        ),
+    }
+
+
+def _seconds(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.timedelta):
+        return int(value.total_seconds())
+    return int(value) // 1_000_000  # SQLite sums microseconds
+
+
+def _month_recompute(month: dt.date) -> None:
+    since, until = _bounds(month, month)
+    demands = Demand.objects.filter(registered_at__gte=since, registered_at__lt=until).exclude(
+        status=Status.MERGED
+    )
+    keys = ("lead_id", "category", "enterprise__district_id")
+    rows = []
+    for chain in (False, True):
+        grouped = demands.filter(chains__isnull=False) if chain else demands
+        columns = (*keys, "chains") if chain else keys
+        for v in grouped.values(*columns).annotate(**_sums()).order_by():
+            rows.append(
+                DemandStat(
+                    month=month,
+                    lead_id=v["lead_id"],
+                    category=v["category"],
+                    district_id=v["enterprise__district_id"],
+                    chain_id=v["chains"] if chain else None,
+                    handling_seconds=_seconds(v.pop("handling")),
+                    **{k: v[k] for k in SUMS if k != "handling_seconds"},
+                )
+            )
+    DemandStat.objects.filter(month=month).delete()
+    DemandStat.objects.bulk_create(rows, batch_size=2000)
+
+
+def stats_refresh() -> int:
+    """Recompute the stale months; returns how many. Each month is claimed (marked
+    fresh) before it is read, so a write committed meanwhile marks it stale again."""
+    done = 0
+    for month in DemandStatMonth.objects.filter(stale=True).values_list("month", flat=True):
+        with transaction.atomic():
+            if DemandStatMonth.objects.filter(month=month, stale=True).update(stale=False):
+                _month_recompute(month)
+                done += 1
+    return done
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def _stored_scope(user: User) -> Q | None:
+    """The part of DemandStat that is `user`'s scope, or None when their scope is not a
+    part of it (then their own demands are summed directly)."""
+    if is_desk(user) or user.role == Role.LEADER:
+        return Q()
+    if user.role == Role.DISTRICT and user.region_id and user.region.kind not in PARK_KINDS:
+        return Q(district_id=user.region_id)
+    return None
+
+
+def _labels(dimension: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if dimension == "department":
+        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "district":
+        return dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "chain":
+        return dict(Chain.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "category":
+        return {k: str(Category(k).label) for k in keys if k in Category.values}
+    return {k: f"{k:%Y-%m}" for k in keys}
+
+
+def _none_label(dimension: str) -> str:
+    return str(
+        {
+            "department": gettext_lazy("Not dispatched yet"),
+            "district": gettext_lazy("No district"),
+        }.get(dimension, "—")
+    )
+
+
+def period_demands(user: User, start: dt.date, end: dt.date) -> QuerySet[Demand]:
+    """The demands in `user`'s scope registered in the months from `start` to `end`,
+    merged ones left out."""
+    since, until = _bounds(start, end)
+    return (
+        demand_scope(user)
+        .filter(registered_at__gte=since, registered_at__lt=until)
+        .exclude(status=Status.MERGED)
+    )
+
+
+def demand_statistics(
+    user: User,
+    *,
+    dimension: str = "department",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Statistics:
+    """The statistics of the demands `user` sees, by `dimension`, for the months from
+    `start` to `end` (default: this year to this month)."""
+    if dimension not in GROUP:
+        raise ValueError(dimension)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = (start or today.replace(month=1)).replace(day=1)
+    end = (end or today).replace(day=1)
+    demand_column, stat_column = GROUP[dimension]
+    stored = _stored_scope(user)
+    if stored is not None:
+        stats_refresh()
+        table = DemandStat.objects.filter(stored, month__gte=start, month__lte=end)
+        table = table.filter(chain__isnull=dimension != "chain")
+        values = list(table.values(stat_column).annotate(**{k: Sum(k) for k in SUMS}).order_by())
+        group = stat_column
+    else:
+        demands = period_demands(user, start, end)
+        if dimension == "month":
+            demands = demands.annotate(month=TruncMonth("registered_at"))
+        values = list(demands.values(demand_column).annotate(**_sums()).order_by())
+        for v in values:
+            v["handling_seconds"] = _seconds(v.pop("handling"))
+        group = demand_column
+    late = _overdue_by(user, dimension, demand_column, start, end, now)
+    labels = _labels(dimension, [v[group] for v in values])
+    rows = []
+    for v in values:
+        key = v[group]
+        key = key.date() if isinstance(key, dt.datetime) else key
+        label = labels.get(key, str(key)) if key is not None else _none_label(dimension)
+        rows.append(Row(key, label, overdue=late.get(key, 0), **{k: v[k] or 0 for k in SUMS}))
+    if dimension == "month":
+        rows.sort(key=lambda r: r.key)
+    else:
+        rows.sort(key=lambda r: (r.key is None, -r.received, r.label))
+    total = Row(None, str(gettext_lazy("Total")))
+    if dimension != "chain":  # a demand counts once in the total, not once per chain
+        for row in rows:
+            for k in (*SUMS, "overdue"):
+                setattr(total, k, getattr(total, k) + getattr(row, k))
+    else:
+        total = _total_of(user, start, end, now, stored)
+    return Statistics(dimension, start, end, rows, total, hot_topics(today))
+
+
+def _total_of(user, start, end, now, stored) -> Row:
+    """The totals when the rows overlap (by chain)."""
+    if stored is not None:
+        sums = DemandStat.objects.filter(
+            stored, month__gte=start, month__lte=end, chain__isnull=True
+        ).aggregate(**{k: Sum(k) for k in SUMS})
+    else:
+        sums = period_demands(user, start, end).aggregate(**_sums())
+        sums["handling_seconds"] = _seconds(sums.pop("handling"))
+    late = sum(_overdue_by(user, "category", "category", start, end, now).values())
+    return Row(None, str(gettext_lazy("Total")), overdue=late, **{k: sums[k] or 0 for k in SUMS})
+
+
+def _overdue_by(user, dimension, column, start, end, now) -> Counter:
+    """How many demands of the period are overdue now, per key of the dimension (the 督办
+    list is short and indexed by deadline)."""
+    since, until = _bounds(start, end)
+    qs = overdue(user, now).filter(registered_at__gte=since, registered_at__lt=until)
+    if dimension == "month":
+        qs = qs.annotate(month=TruncMonth("registered_at"))
+    counts = Counter()
+    for key, n in qs.values_list(column).annotate(n=Count("pk", distinct=True)).order_by():
+        counts[key.date() if isinstance(key, dt.datetime) else key] += n
+    return counts
+
+
+def hot_topics(today: dt.date, *, limit: int = 12) -> list[HotTerm]:
+    """The words used in more of this month's demands than last month's (the whole
+    city's: a word says nothing of any one enterprise), the steepest rise first; in one
+    query over the two months' counts."""
+    month = today.replace(day=1)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    rows = (
+        DemandTerm.objects.filter(month__in=(month, previous))
+        .values("term")
+        .annotate(
+            now=Coalesce(Sum("count", filter=Q(month=month)), 0),
+            before=Coalesce(Sum("count", filter=Q(month=previous)), 0),
+        )
+        .annotate(rise=F("now") - F("before"))
+        .filter(now__gte=2, rise__gt=0)
+        .order_by("-rise", "-now", "term")[:limit]
+    )
+    return [HotTerm(r["term"], r["now"], r["before"]) for r in rows]
+
+
+def demand_board(user: User, *, per_column: int = 8) -> list[dict]:
+    """The board: a column per status of the loop with its count and first cards (key
+    demands first, then the nearest deadline; the newest in the finished columns)."""
+    scope = demand_scope(user)
+    counts = dict(scope.values_list("status").annotate(n=Count("pk")).order_by())
+    columns = []
+    for status in Status:
+        if status == Status.MERGED:
+            continue
+        cards = (
+            scope.filter(status=status)
+            .select_related("enterprise", "lead")
+            .order_by(*_board_order(status))[:per_column]
+        )
+        columns.append({"status": status, "count": counts.get(status.value, 0), "cards": cards})
+    return columns
+
+
+def _board_order(status: str) -> tuple[str, ...]:
+    if status == Status.REGISTERED:
+        return ("-key", "dispatch_due", "pk")
+    if status in (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS):
+        return ("-key", "resolve_due", "pk")
+    return ("-registered_at", "-pk")

@@ -1,0 +1,38 @@
+"""The words a demand is about, for the hot topics (terms rising this month against
+last). Plain Python: jieba's words of the title and text, without the words every demand
+uses."""
+
+from __future__ import annotations
+
+from gongxin.core.text import words
+
+#: Words too common in demands to tell a topic (asking, helping, the enterprise itself).
+COMMON = frozenset((
+    "企业", "公司", "我们", "我司", "贵局", "问题", "希望", "需要", "请求", "申请", "协调",
+    "本公司", "解决", "帮助", "帮忙", "目前", "现在", "相关", "情况", "部门", "政府", "能否",
+    "一些", "一下", "没有", "已经", "进行", "工作", "方面", "支持", "给予", "存在", "要求", "反映",
+    "诉求", "由于", "因为", "所以", "但是", "以及", "今年", "去年", "明年", "本月", "上月", "万元",
+    "亿元", "左右", "大约", "是否", "尽快",
+))  # fmt: skip
+MAX_TERMS = 12
+
+
+def demand_terms(text: str) -> list[str]:
+    """Up to MAX_TERMS words of two characters or more that say what a demand is about,
+    longest first (so "用工缺口" outranks "用工"). ASCII words come in upper case, as
+    they are written (5G, PCB), whatever case the text used (`words` lowers it)."""
+    found = {
+        w.upper() if _code(w) else w
+        for w in words(text)
+        if w not in COMMON and (_chinese(w) or _code(w))
+    }
+    return sorted(found, key=lambda w: (-len(w), w))[:MAX_TERMS]
+
+
+def _chinese(word: str) -> bool:
+    return 2 <= len(word) <= 40 and all("\u4e00" <= c <= "\u9fff" for c in word)
+
+
+def _code(word: str) -> bool:
+    """ASCII words that name something (5G, PCB, VR), not numbers or single letters."""
+    return word.isascii() and 2 <= len(word) <= 20 and word.isalnum() and not word.isdigit()
