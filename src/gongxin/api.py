@@ -7,13 +7,14 @@ from gongxin.chains.api import router as chains_router
 from gongxin.core.api import router as core_router
 from gongxin.core.auth import API_AUTH
 from gongxin.demands.api import router as demands_router
+from gongxin.demands.api import visits_router
 from gongxin.enterprises.api import router as enterprises_router
 
 api = NinjaAPI(
     title="gongxin API",
     version="1",
     description="工信局工作平台 API: regions, departments, the enterprise archive (一企一档) "
-    "the industrial chains (链长制) and enterprise demands (企业诉求). "
+    "the industrial chains (链长制), enterprise demands (企业诉求) and visits (走访). "
     "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
     auth=API_AUTH,
     urls_namespace="api",
@@ -24,6 +25,7 @@ api.add_router("/", core_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/chains", chains_router)
 api.add_router("/demands", demands_router)
+api.add_router("/visits", visits_router)
 
 
 @api.exception_handler(ObjectDoesNotExist)

@@ -70,9 +70,7 @@ def desk_users() -> list[User]:
 def is_key_enterprise(enterprise: Enterprise, on: dt.date) -> bool:
     """A chain master, single champion, little giant or specialised SME (valid on `on`)."""
     return (
-        valid_qualifications(on)
-        .filter(enterprise=enterprise, kind__in=KEY_QUALIFICATIONS)
-        .exists()
+        valid_qualifications(on).filter(enterprise=enterprise, kind__in=KEY_QUALIFICATIONS).exists()
     )
 
 
@@ -274,3 +272,21 @@ def visit_menu(user: User) -> bool:
         and user.is_active
         and (is_desk(user) or user.role in (Role.LEADER, Role.DISTRICT, Role.OFFICER))
     )
+
+
+def enterprise_demand_history(user: User, enterprise: Enterprise, *, last: int = 10) -> dict:
+    """The demands and visits of one enterprise that `user` sees, newest first, for its
+    file (一企一档): the latest `last` of each and how many there are."""
+    demands = demand_scope(user).filter(enterprise=enterprise)
+    visits = visit_scope(user).filter(enterprise=enterprise)
+    return {
+        "demands": demands.select_related("lead").order_by("-registered_at", "-pk")[:last],
+        "demand_count": demands.count(),
+        "visits": visits.prefetch_related("officials").order_by("-visited_on", "-pk")[:last],
+        "visit_count": visits.count(),
+        "can_register_demand": demand_can_register(user)
+        and (
+            user.role == Role.ENTERPRISE or enterprise_scope(user).filter(pk=enterprise.pk).exists()
+        ),
+        "can_record_visit": visit_can_record(user),
+    }

@@ -370,6 +370,7 @@ class DemandCreateView(LoginRequiredMixin, View):
         return DemandForm(
             data,
             files,
+            initial={"enterprise": request.GET.get("enterprise", "")},
             enterprises=scope,
             own=own,
             projects=project_scope(request.user).filter(enterprise__in=scope),

@@ -13,6 +13,7 @@ from gongxin.chains import selectors as chain_selectors
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
 from gongxin.core.views import PagedFilterView, attachment
+from gongxin.demands import selectors as demand_selectors
 from gongxin.enterprises import exports, selectors, services
 from gongxin.enterprises.filters import EnterpriseFilterSet
 from gongxin.enterprises.forms import (
@@ -111,6 +112,7 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             else None,
             latest_annual=latest_annual,
             chain_positions=chain_selectors.enterprise_positions(user, enterprise),
+            **demand_selectors.enterprise_demand_history(user, enterprise),
         )
         return context
 

@@ -410,3 +410,21 @@ def test_the_rating_on_the_page(client, people):
 
 
 _ = io
+
+
+def test_the_enterprise_file_shows_its_demands_and_visits(client, people):
+    demand = walk(people, register(people), Status.RESOLVED)
+    services.visit_record(actor=people["officer"], enterprise=people["_enterprise"],
+                          visited_on=timezone.localdate(), seen="新厂房主体完工",
+                          findings="内部意见：资金链偏紧")
+    url = reverse("enterprises:enterprise_detail", args=[people["_enterprise"].pk])
+    client.force_login(people["enterprise"])
+    page = client.get(url)
+    assert list(page.context["demands"]) == [demand] and page.context["visit_count"] == 0
+    html = page.content.decode()
+    assert "待评价" in html and "资金链偏紧" not in html  # the officials' findings stay theirs
+    client.force_login(people["officer"])
+    page = client.get(url)
+    assert page.context["visit_count"] == 1 and "新厂房主体完工" in page.content.decode()
+    client.force_login(people["lead"])  # reads the archive, sees the demand it leads
+    assert [d.pk for d in client.get(url).context["demands"]] == [demand.pk]
