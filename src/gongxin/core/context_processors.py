@@ -1,4 +1,5 @@
 from gongxin.core.navigation import MENU
+from gongxin.core.notify import unread_count
 
 
 def navigation(request):
@@ -7,4 +8,4 @@ def navigation(request):
         return {"menu": []}
     section = request.path.strip("/").split("/")[0]
     items = [item for item in MENU if item.visible(user)]
-    return {"menu": items, "current_section": section}
+    return {"menu": items, "current_section": section, "unread": unread_count(user)}

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import F
+from django.utils import timezone
 
 from gongxin.core.models import Notification, User
 
@@ -42,3 +44,29 @@ def notify(messages: Iterable[Message], *, email: bool = True) -> int:
         except OSError as exc:  # the in-app messages are there; the mail can be resent
             log.warning("Email to %d users not sent: %s", len(mails), exc)
     return len(messages)
+
+
+def notification_list(user: User):
+    """A user's messages, unread first, then the newest."""
+    return Notification.objects.filter(user=user).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
+    )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_open(*, user: User, pk: int) -> Notification:
+    """A user's message, marked read (another user's is not found)."""
+    notification = Notification.objects.get(user=user, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_read_all(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -9,6 +9,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("regions/", views.ReferenceView.as_view(), name="reference"),
     path("audit-log/", views.AuditEntryListView.as_view(), name="audit_log"),
+    path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
+    path(
+        "notifications/<int:pk>/",
+        views.NotificationOpenView.as_view(),
+        name="notification_open",
+    ),
     path("imports/<slug:kind>/", views.ImportView.as_view(), name="import"),
     path(
         "imports/<slug:kind>/template.xlsx",

@@ -3,20 +3,23 @@
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from gongxin.core import imports
+from gongxin.core import imports, notify
 from gongxin.core.choices import Role
 from gongxin.core.filters import AuditEntryFilterSet
-from gongxin.core.models import AuditEntry, ImportJob
+from gongxin.core.models import AuditEntry, ImportJob, Notification
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -195,3 +198,34 @@ class ImportJobErrorsView(LoginRequiredMixin, View):
             raise Http404
         stem = job.original_name.rsplit(".", 1)[0]
         return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}_错误报告.xlsx")
+
+
+class NotificationListView(LoginRequiredMixin, View):
+    """My messages (deadlines, steps of demands, decisions): unread first."""
+
+    def get(self, request):
+        page = Paginator(notify.notification_list(request.user), 30).get_page(
+            request.GET.get("page")
+        )
+        return render(request, "core/notification_list.html", {"page_obj": page})
+
+    def post(self, request):
+        count = notify.notifications_read_all(user=request.user)
+        messages.success(request, _("%(n)d messages marked read.") % {"n": count})
+        return redirect("notification_list")
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """Open a message: marked read, then on to what it is about."""
+
+    def post(self, request, pk):
+        try:
+            notification = notify.notification_open(user=request.user, pk=pk)
+        except Notification.DoesNotExist:
+            raise Http404 from None
+        target = notification.url
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)
+        return redirect("notification_list")

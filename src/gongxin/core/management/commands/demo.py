@@ -29,6 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve, enterprises, seed, port, **options):
         from gongxin.chains.demo import chains_build
+        from gongxin.demands.demo import demands_build
+        from gongxin.demands.sweep import sweep
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
         from gongxin.projects.demo import projects_build
 
@@ -61,6 +63,8 @@ class Command(BaseCommand):
                 )
                 for e in picked
             )
+            # after the enterprise accounts, which register demands on the portal
+            demands = demands_build(seed=seed)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
@@ -68,10 +72,13 @@ class Command(BaseCommand):
                 object_repr="演示数据",
                 message=f"演示数据：{len(built)} 家企业，{len(chains)} 条产业链，随机种子 {seed}",
             )
+        swept = sweep()  # the deadline alerts of the demands left open, as the timer would
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo database ready: {len(built)} enterprises, {len(chains)} chains, "
-                f"{len(projects)} projects "
+                f"{len(projects)} projects, {demands['demands']} demands "
+                f"({demands['open']} open, {swept.total} deadline alerts), "
+                f"{demands['visits']} visits in {demands['visit_plans']} visit plans "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
@@ -87,7 +94,7 @@ class Command(BaseCommand):
         w(f"Demo accounts — password for all: {demo.DEMO_PASSWORD}")
         w("  admin                 administrator (系统管理员)")
         w("  leader                bureau leadership (局领导), reads everything")
-        w("  staff                 division staff (处室), keeps the archive")
+        w("  staff                 division staff (运行监测协调处): the archive, the demand desk")
         for code, name, *_ in demo.DISTRICTS:
             w(f"  district-{code:<12} {name}")
         for code, name, *_ in demo.PARKS:
