@@ -131,6 +131,8 @@ class VisitTask(models.Model):
         Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     visited_on = models.DateField(_("visited on"), null=True, blank=True)
+    #: When the official was told the visit is overdue (once, by the sweep).
+    late_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("visit task")

@@ -7,6 +7,8 @@ twice, or two at once, sends each alert once.
   (the desk for dispatching) is warned;
 - red: the deadline has passed: the same, and the escalation to the department's head and
   the desk; the demand is on the 督办 list (`selectors.overdue`) until it moves on.
+
+Visits of a plan past their due day and not made are told to their official, once.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from gongxin.core.notify import Message, notify
 from gongxin.demands.choices import Status
 from gongxin.demands.models import Demand
 from gongxin.demands.selectors import desk_users
+from gongxin.enterprises.models import Enterprise
 
 #: deadline: (the field, the statuses in which it is pending)
 PHASES = {
@@ -41,6 +44,7 @@ YELLOW, RED = "yellow", "red"
 class SweepResult:
     alerts: dict[tuple[str, str], int]
     messages: int
+    late_visits: int = 0
 
     @property
     def total(self) -> int:
@@ -75,8 +79,9 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             ids = _record(phase, level, now, warn_until)
             alerts[(phase, level)] = len(ids)
             found.extend((phase, level, pk) for pk in ids)
+    late_visits, visit_messages = _late_visits(now)
     if not found:
-        return SweepResult(alerts, 0)
+        return SweepResult(alerts, visit_messages, late_visits)
     demands = {
         d.pk: d
         for d in Demand.objects.filter(pk__in={pk for _p, _l, pk in found}).select_related(
@@ -112,7 +117,45 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         url = reverse("demands:demand_detail", args=[demand.pk])
         for user in {u.pk: u for u in recipients}.values():
             messages.append(Message(user, title, body, url))
-    return SweepResult(alerts, notify(messages))
+    return SweepResult(alerts, notify(messages) + visit_messages, late_visits)
+
+
+def _late_visits(now: dt.datetime) -> tuple[int, int]:
+    """Visits now past their due day and not made: each official is told once, in one
+    message listing theirs (set-based: the tasks are marked told as they are found)."""
+    today = timezone.localdate(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE demands_visittask SET late_told_at = %s "
+            "WHERE due < %s AND visited_on IS NULL AND late_told_at IS NULL "
+            "RETURNING official_id, enterprise_id",
+            [now, today],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return 0, 0
+    by_official: dict[int, list[int]] = defaultdict(list)
+    for official, enterprise in rows:
+        if official is not None:
+            by_official[official].append(enterprise)
+    users = User.objects.in_bulk(list(by_official))
+    names = dict(
+        Enterprise.objects.filter(
+            pk__in={e for es in by_official.values() for e in es}
+        ).values_list("pk", "name")
+    )
+    url = reverse("visits:visit_list")
+    messages = [
+        Message(
+            users[official],
+            _("%(n)d visits overdue") % {"n": len(enterprises)},
+            "、".join(sorted({names[e] for e in enterprises})),
+            url,
+        )
+        for official, enterprises in by_official.items()
+        if official in users and users[official].is_active
+    ]
+    return len(rows), notify(messages)
 
 
 def _alert_title(phase: str, level: str, demand: Demand, due: dt.datetime) -> str:

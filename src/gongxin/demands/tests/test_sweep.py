@@ -99,3 +99,31 @@ def test_the_command(people):  # noqa: F811
     out = StringIO()
     call_command("sla", stdout=out)
     assert "0 alerts" in out.getvalue()
+
+
+def test_overdue_visits_are_told_to_their_official_once(people):  # noqa: F811
+    from gongxin.demands.models import VisitTask
+    from gongxin.enterprises.tests.factories import EnterpriseFactory
+
+    enterprise = people["_enterprise"]
+    enterprise.above_scale = True
+    enterprise.save()
+    EnterpriseFactory(above_scale=True, service_officer=people["officer"], name="赣江精密模具（演示）")
+    plan = services.visit_plan_create(
+        actor=people["desk"], name="三季度规上走访", target="above_scale", frequency="once",
+        starts_on=dt.date(2026, 7, 1), ends_on=dt.date(2026, 9, 30),
+    )
+    services.visit_record(actor=people["officer"], enterprise=enterprise,
+                          visited_on=dt.date(2026, 9, 10), seen="生产正常",
+                          at=at("2026-09-10 16:00"))
+    Notification.objects.all().delete()
+    assert sweep(at("2026-09-30 12:00")).late_visits == 0  # still due today
+    late = VisitTask.objects.filter(plan=plan, visited_on__isnull=True)
+    assert people["officer"] in {t.official for t in late}
+    result = sweep(at("2026-10-01 09:00"))
+    assert result.late_visits == late.count()
+    told = Notification.objects.get()  # only the officer; a task without one tells nobody
+    assert told.user == people["officer"] and "赣江精密模具（演示）" in told.body
+    assert sweep(at("2026-10-02 09:00")).late_visits == 0  # told once
+    assert Notification.objects.count() == 1
+    assert set(VisitTask.objects.filter(plan=plan, late_told_at__isnull=False)) == set(late)

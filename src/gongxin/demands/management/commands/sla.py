@@ -17,6 +17,8 @@ class Command(BaseCommand):
         for (phase, level), count in sorted(result.alerts.items()):
             if count:
                 self.stdout.write(f"{phase}\t{level}\t{count}")
+        if result.late_visits:
+            self.stdout.write(f"visits\toverdue\t{result.late_visits}")
         self.stdout.write(
             self.style.SUCCESS(f"{result.total} alerts, {result.messages} messages sent.")
         )
