@@ -265,7 +265,10 @@ def demand_list(
     category: str = "",
     key: bool | None = None,
 ):
-    qs = selectors.demand_list(request.user, tab=tab)
+    # the inbox defers the text, which every row here shows
+    qs = selectors.demand_list(request.user, tab=tab).defer(None).defer(
+        "enterprise__business_scope"
+    )
     if status:
         if status not in DemandStatus.values:
             raise ValidationError({"status": [f"Unknown status {status}."]})
@@ -479,15 +482,20 @@ def demand_extension(request, pk: int, payload: ExtensionIn):
 
 @router.post(
     "/{int:pk}/extensions/{int:extension_pk}/decision",
-    response=DemandDetailOut,
+    response=CHANGE,
     summary="The desk approves or refuses an extension",
 )
 def demand_extension_decision(request, pk: int, extension_pk: int, payload: DecisionIn):
     demand = _scoped(request, pk)
     extension = get_object_or_404(DemandExtension, pk=extension_pk, demand=demand)
-    services.extension_decide(
-        actor=request.user, extension=extension, approve=payload.approve, note=payload.note
-    )
+    try:
+        services.extension_decide(
+            actor=request.user, extension=extension, approve=payload.approve, note=payload.note
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) != "conflict":  # decided by someone else first
+            raise
+        return Status(409, {"detail": error.messages[0]})
     return _detail(request, pk)
 
 
@@ -671,7 +679,13 @@ def visit_create(request, payload: VisitIn):
     user = request.user
     field = EnterpriseRefField(queryset=enterprise_scope(user), required=True)
     enterprise = field.clean(payload.enterprise)
-    officials = list(User.objects.filter(username__in=payload.officials, is_active=True))
+    officials = list(  # those who go on visits, as on the page's form
+        User.objects.filter(
+            username__in=payload.officials,
+            is_active=True,
+            role__in=(Role.OFFICER, Role.DISTRICT, Role.STAFF, Role.LEADER),
+        )
+    )
     unknown = set(payload.officials) - {u.username for u in officials}
     if unknown:
         raise ValidationError({"officials": [f"Unknown users: {', '.join(sorted(unknown))}."]})

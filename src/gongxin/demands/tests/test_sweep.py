@@ -14,8 +14,10 @@ from django.utils import timezone
 from gongxin.core.models import Notification
 from gongxin.demands import selectors, services
 from gongxin.demands.choices import Action, Status
+from gongxin.demands.models import VisitTask
 from gongxin.demands.sweep import sweep
 from gongxin.demands.tests.test_loop import people, register, walk  # noqa: F401  (fixture)
+from gongxin.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +104,12 @@ def test_the_command(people):  # noqa: F811
 
 
 def test_overdue_visits_are_told_to_their_official_once(people):  # noqa: F811
-    from gongxin.demands.models import VisitTask
-    from gongxin.enterprises.tests.factories import EnterpriseFactory
-
     enterprise = people["_enterprise"]
     enterprise.above_scale = True
     enterprise.save()
-    EnterpriseFactory(above_scale=True, service_officer=people["officer"], name="赣江精密模具（演示）")
+    EnterpriseFactory(
+        above_scale=True, service_officer=people["officer"], name="赣江精密模具（演示）"
+    )
     plan = services.visit_plan_create(
         actor=people["desk"], name="三季度规上走访", target="above_scale", frequency="once",
         starts_on=dt.date(2026, 7, 1), ends_on=dt.date(2026, 9, 30),
