@@ -5,6 +5,7 @@ var/. Production sets GONGXIN_ENV=production, and then GONGXIN_SECRET_KEY,
 GONGXIN_ALLOWED_HOSTS and DATABASE_URL are required: a missing one stops start-up.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -194,6 +195,15 @@ LOGGING = {
 # Gap analysis of chains (gongxin.chains.gaps): a node with local enterprises is weak below
 # this many, or when one enterprise holds more of its revenue than this HHI allows.
 GONGXIN_CHAIN_GAPS = {"min_enterprises": 3, "max_hhi": 0.5}
+
+# Enterprise demands. The working days each step may take (dispatch, interim reply,
+# resolution), per urgency and category, as JSON, e.g.
+# {"dispatch": 1, "reply": 3, "resolve": 5, "urgent": {"resolve": 2},
+#  "categories": {"land": {"resolve": 20}}}; the desk is the division of this code.
+GONGXIN_DEMAND_SLA = json.loads(os.environ.get("GONGXIN_DEMAND_SLA") or "{}")
+GONGXIN_DEMAND_DESK = os.environ.get("GONGXIN_DEMAND_DESK", "yxc")  # 运行监测协调处
+GONGXIN_ATTACHMENT_MAX_MB = int(os.environ.get("GONGXIN_ATTACHMENT_MAX_MB", "10"))
+GONGXIN_ATTACHMENT_MAX_FILES = int(os.environ.get("GONGXIN_ATTACHMENT_MAX_FILES", "10"))
 
 # Email: the console by default (messages printed); SMTP when GONGXIN_EMAIL_HOST is set.
 if os.environ.get("GONGXIN_EMAIL_HOST"):
