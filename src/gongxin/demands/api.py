@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +25,7 @@ from gongxin.core.models import Department, Region, User
 from gongxin.demands import coverage, selectors, services, statistics
 from gongxin.demands.choices import Category
 from gongxin.demands.choices import Status as DemandStatus
-from gongxin.demands.models import DemandAttachment, DemandExtension, VisitPlan
+from gongxin.demands.models import Demand, DemandAttachment, DemandExtension
 from gongxin.demands.services.visits import RaisedDemand
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.projects.selectors import project_scope
@@ -75,9 +76,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_url(attachment) -> str:
-        return reverse(
-            "api:demand_attachment_file", args=[attachment.demand_id, attachment.pk]
-        )
+        return reverse("api:demand_attachment_file", args=[attachment.demand_id, attachment.pk])
 
 
 class ExtensionOut(Schema):
@@ -266,8 +265,8 @@ def demand_list(
     key: bool | None = None,
 ):
     # the inbox defers the text, which every row here shows
-    qs = selectors.demand_list(request.user, tab=tab).defer(None).defer(
-        "enterprise__business_scope"
+    qs = (
+        selectors.demand_list(request.user, tab=tab).defer(None).defer("enterprise__business_scope")
     )
     if status:
         if status not in DemandStatus.values:
@@ -458,9 +457,7 @@ def demand_not_duplicate(request, pk: int, payload: VersionIn):
     return _at_version(
         request,
         pk,
-        lambda d: services.duplicate_dismiss(
-            actor=request.user, demand=d, version=payload.version
-        ),
+        lambda d: services.duplicate_dismiss(actor=request.user, demand=d, version=payload.version),
     )
 
 
@@ -506,9 +503,7 @@ def demand_extension_decision(request, pk: int, extension_pk: int, payload: Deci
 )
 def demand_attach(request, pk: int, files: list[UploadedFile] = File(...)):  # noqa: B008
     demand = _scoped(request, pk)
-    return Status(
-        201, services.attachments_add(actor=request.user, demand=demand, files=files)
-    )
+    return Status(201, services.attachments_add(actor=request.user, demand=demand, files=files))
 
 
 @router.get(
@@ -657,7 +652,7 @@ def _visits(request):
     return (
         selectors.visit_scope(request.user)
         .select_related("enterprise")
-        .prefetch_related("officials", "demands")
+        .prefetch_related("officials", Prefetch("demands", Demand.objects.order_by("pk")))
         .order_by("-visited_on", "-pk")
     )
 
@@ -722,9 +717,10 @@ def visit_tasks(request, state: Literal["open", "overdue"] = "open", mine: bool 
 
 @visits_router.get("/plans", response=list[PlanOut], summary="Visit plans covering your scope")
 def visit_plans(request):
-    keys = selectors.visit_task_scope(request.user).values("plan_id")
-    return VisitPlan.objects.filter(pk__in=keys).select_related("region").order_by(
-        "-starts_on", "pk"
+    return (
+        selectors.visit_plan_scope(request.user)
+        .select_related("region")
+        .order_by("-starts_on", "pk")
     )
 
 
@@ -756,5 +752,5 @@ def visit_coverage(
 ):
     if not selectors.visit_menu(request.user):
         raise PermissionDenied
-    chosen = get_object_or_404(VisitPlan, pk=plan) if plan else None
+    chosen = get_object_or_404(selectors.visit_plan_scope(request.user), pk=plan) if plan else None
     return coverage.visit_coverage(request.user, by=by, plan=chosen)

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from gongxin.chains.choices import LinkStatus
 from gongxin.chains.models import EnterpriseNode
+from gongxin.chains.selectors import chain_scope
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.selectors import user_edits_everything
 from gongxin.demands import topics
 from gongxin.demands.choices import Status
-from gongxin.demands.models import Demand, Visit, VisitTask
+from gongxin.demands.models import Demand, Visit, VisitPlan, VisitTask
 from gongxin.enterprises.choices import QualificationKind
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.selectors import enterprise_scope, valid_qualifications
@@ -44,6 +45,7 @@ def demand_scope(user: User) -> QuerySet[Demand]:
     - a handling department (or a division acting as one): those it leads or co-handles;
     - district, park and service officers: those of the enterprises in their part of the
       archive;
+    - a chain office: those of the enterprises on the chains it runs;
     - an enterprise user: its enterprise's.
     """
     qs = Demand.objects.all()
@@ -58,6 +60,11 @@ def demand_scope(user: User) -> QuerySet[Demand]:
             department_id=user.department_id
         ).values("demand_id")
         return qs.filter(Q(lead_id=user.department_id) | Q(pk__in=co_handled))
+    if user.role == Role.CHAIN_OFFICE:
+        # the demands of the enterprises on the chains it runs (and their sub-chains)
+        own = chain_scope(user, for_change=True).values("pk")
+        on_them = Demand.chains.through.objects.filter(chain_id__in=own).values("demand_id")
+        return qs.filter(pk__in=on_them)
     return qs.filter(enterprise__in=enterprise_scope(user).values("pk"))
 
 
@@ -244,6 +251,20 @@ def visit_task_scope(user: User) -> QuerySet[VisitTask]:
     if user.role == Role.DISTRICT:
         return qs.filter(enterprise__in=enterprise_scope(user).values("pk"))
     return qs.none()
+
+
+def visit_plan_scope(user: User) -> QuerySet[VisitPlan]:
+    """The visit plans `user` sees: all for the desk and leadership; for a district, park
+    or officer those with visits in their scope and those they made."""
+    if not (user and user.is_authenticated and user.is_active):
+        return VisitPlan.objects.none()
+    if is_desk(user) or user.role == Role.LEADER:
+        return VisitPlan.objects.all()
+    if user.role not in (Role.DISTRICT, Role.OFFICER):
+        return VisitPlan.objects.none()
+    return VisitPlan.objects.filter(
+        Q(pk__in=visit_task_scope(user).values("plan_id")) | Q(created_by=user)
+    )
 
 
 def visit_plan_can_create(user: User) -> bool:

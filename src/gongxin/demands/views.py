@@ -33,7 +33,7 @@ from gongxin.demands.forms import (
     VisitForm,
     VisitPlanForm,
 )
-from gongxin.demands.models import DemandAttachment, DemandEvent, VisitPlan
+from gongxin.demands.models import DemandAttachment, DemandEvent
 from gongxin.demands.services.visits import RaisedDemand
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.projects.selectors import project_scope
@@ -526,10 +526,13 @@ class VisitPlanListView(LoginRequiredMixin, View):
         user = request.user
         if not selectors.visit_menu(user):
             raise PermissionDenied
-        rows = coverage.visit_coverage(user, by="plan")
-        plans = VisitPlan.objects.in_bulk([r.key for r in rows])
+        covered = {r.key: r for r in coverage.visit_coverage(user, by="plan")}
+        plans = selectors.visit_plan_scope(user).order_by("-starts_on", "-pk")
         context = {
-            "rows": [(plans[r.key], r) for r in rows if r.key in plans],
+            "rows": [
+                (p, covered.get(p.pk) or coverage.CoverageRow(p.pk, p.name, 0, 0, 0, 0, 0))
+                for p in plans
+            ],
             "can_plan": selectors.visit_plan_can_create(user),
         }
         return render(request, "demands/visit_plan_list.html", context)
@@ -568,11 +571,9 @@ class VisitPlanCreateView(LoginRequiredMixin, View):
 class VisitPlanDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         user = request.user
-        plan = get_object_or_404(VisitPlan.objects.select_related("chain", "region"), pk=pk)
-        if not selectors.visit_task_scope(user).filter(plan=plan).exists() and not (
-            selectors.is_desk(user) or user.role == Role.LEADER
-        ):
-            raise Http404
+        plan = get_object_or_404(
+            selectors.visit_plan_scope(user).select_related("chain", "region"), pk=pk
+        )
         by = request.GET.get("by", "official")
         if by not in coverage.BY or by == "plan":
             raise Http404

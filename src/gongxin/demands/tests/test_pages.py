@@ -428,3 +428,22 @@ def test_the_enterprise_file_shows_its_demands_and_visits(client, people):
     assert page.context["visit_count"] == 1 and "新厂房主体完工" in page.content.decode()
     client.force_login(people["lead"])  # reads the archive, sees the demand it leads
     assert [d.pk for d in client.get(url).context["demands"]] == [demand.pk]
+
+
+def test_a_chain_office_sees_the_demands_of_its_chains_enterprises(client, people):
+    from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
+
+    chain = Chain.objects.create(code="nev", name="新能源汽车")
+    chain.office_members.add(people["chain_office"])
+    other = Chain.objects.create(code="vr", name="虚拟现实")
+    node = ChainNode.objects.create(chain=chain, name="动力电池")
+    EnterpriseNode.objects.create(enterprise=people["_enterprise"], node=node, status="confirmed")
+    mine = register(people)
+    elsewhere = EnterpriseFactory()
+    ChainNode.objects.create(chain=other, name="头显")
+    not_mine = register(people, actor=people["desk"], enterprise=elsewhere, source=Source.PHONE)
+    client.force_login(people["chain_office"])
+    listed = {d.pk for d, _m in client.get("/demands/?tab=all").context["rows"]}
+    assert listed == {mine.pk}
+    detail = reverse("demands:demand_detail", args=[not_mine.pk])
+    assert client.get(detail).status_code == 404
