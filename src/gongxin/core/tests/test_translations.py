@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 ZH_PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -117,9 +117,12 @@ def test_compiled_catalog_matches_po():
     """Every msgstr comes back through gettext: the .mo was compiled from this .po."""
     with translation.override("zh-hans"):
         for e in messages(ZH_PO):
+            context = e.fields.get("msgctxt")
             if "msgid_plural" in e.fields:
                 got = ngettext(e.msgid, e.fields["msgid_plural"], 2)
                 assert got == e.fields["msgstr[0]"], e.msgid
+            elif context is not None:
+                assert pgettext(context, e.msgid) == e.fields["msgstr"], (context, e.msgid)
             else:
                 assert gettext(e.msgid) == e.fields["msgstr"], e.msgid
 
