@@ -113,7 +113,8 @@ class VisitPlan(models.Model):
 
 class VisitTask(models.Model):
     """One enterprise to be visited by one official within one period of a plan. Done by
-    the first visit recorded in the period; late when that visit (or today) is past due."""
+    a visit in the period, or made up late by a later visit when the period was missed
+    (see `services.visits.task_for_visit`); overdue while past due and not done."""
 
     plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="tasks")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")

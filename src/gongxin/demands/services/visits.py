@@ -1,17 +1,19 @@
 """Visit plans and visits (大走访): a plan names the enterprises to visit and how often;
 its tasks (one per enterprise and period, assigned to the enterprise's service officer)
-are generated set-based and idempotently. A recorded visit completes the open tasks of
-its enterprise up to its date (late when past their due date) and may raise demands."""
+are generated set-based and idempotently. A recorded visit completes, in each plan, the
+task of the period it falls in, or else makes up the latest period missed (late); it may
+raise demands."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,16 +102,39 @@ def visit_plan_generate(plan: VisitPlan) -> int:
     return plan.tasks.count() - before
 
 
+def task_for_visit(open_tasks: list[VisitTask], day: dt.date) -> VisitTask | None:
+    """Which of one plan's open tasks for an enterprise a visit on `day` completes: the
+    task of the period it falls in; else (that one done, or the plan over) the latest
+    period missed before it, made up late. One visit counts once per plan, so a visit
+    never covers several periods at once."""
+    current = [t for t in open_tasks if t.period_start <= day <= t.due]
+    if current:
+        return current[0]
+    missed = [t for t in open_tasks if t.due < day]
+    return max(missed, key=lambda t: t.due) if missed else None
+
+
 def _complete_from_visits(plan: VisitPlan) -> None:
-    """Tasks of the plan whose enterprise was visited in or after their period are done
-    by the first such visit (set-based)."""
-    first_visit = Visit.objects.filter(
-        enterprise_id=OuterRef("enterprise_id"), visited_on__gte=OuterRef("period_start")
-    ).order_by("visited_on", "pk")
-    plan.tasks.filter(visit__isnull=True).update(
-        visit_id=Subquery(first_visit.values("pk")[:1]),
-        visited_on=Subquery(first_visit.values("visited_on")[:1]),
-    )
+    """Complete the plan's open tasks from the visits already recorded (a plan made after
+    some of its visits), each visit counted as `task_for_visit` says."""
+    tasks: dict[int, list[VisitTask]] = defaultdict(list)
+    for task in plan.tasks.filter(visit__isnull=True).only(
+        "pk", "enterprise_id", "period_start", "due"
+    ):
+        tasks[task.enterprise_id].append(task)
+    if not tasks:
+        return
+    visits = Visit.objects.filter(
+        enterprise_id__in=list(tasks), visited_on__gte=plan.starts_on
+    ).values_list("pk", "enterprise_id", "visited_on").order_by("visited_on", "pk")
+    done = []
+    for visit_id, enterprise_id, day in visits.iterator(chunk_size=5000):
+        task = task_for_visit(tasks[enterprise_id], day)
+        if task is not None:
+            tasks[enterprise_id].remove(task)
+            task.visit_id, task.visited_on = visit_id, day
+            done.append(task)
+    VisitTask.objects.bulk_update(done, ["visit", "visited_on"], batch_size=2000)
 
 
 @transaction.atomic
@@ -190,9 +215,15 @@ def visit_record(
     visit.full_clean()
     visit.save()
     visit.officials.set(list(officials) or [actor])
-    VisitTask.objects.filter(
+    open_tasks: dict[int, list[VisitTask]] = defaultdict(list)
+    for task in VisitTask.objects.filter(
         enterprise=enterprise, visit__isnull=True, period_start__lte=visited_on
-    ).update(visit=visit, visited_on=visited_on)
+    ):
+        open_tasks[task.plan_id].append(task)
+    done = [t for ts in open_tasks.values() if (t := task_for_visit(ts, visited_on))]
+    VisitTask.objects.filter(pk__in=[t.pk for t in done]).update(
+        visit=visit, visited_on=visited_on
+    )
     # Files are written last, once every demand is registered and every file checked: a
     # refusal rolls the rows back, but nothing would take written files away again.
     demands = list(demands)

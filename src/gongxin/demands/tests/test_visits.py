@@ -333,10 +333,13 @@ def test_generating_again_keeps_the_tasks_done(world):
 @pytest.mark.django_db
 def test_a_new_plan_counts_the_visits_made_already(world):
     early = record(world, visited_on=D(2026, 5, 10))
+    second = record(world, visited_on=D(2026, 5, 20))
     made = plan(world)
     tasks = {t.period_start: t for t in made.tasks.filter(enterprise=world["e1"])}
-    assert tasks[D(2026, 1, 1)].visit == early and tasks[D(2026, 1, 1)].visited_on == D(2026, 5, 10)
-    assert tasks[D(2026, 4, 1)].visit == early
+    # the first visit counts for its own quarter; the second makes up the missed first one
+    assert tasks[D(2026, 4, 1)].visit == early and tasks[D(2026, 4, 1)].visited_on == D(2026, 5, 10)
+    assert tasks[D(2026, 1, 1)].visit == second
+    assert tasks[D(2026, 1, 1)].visited_on > tasks[D(2026, 1, 1)].due  # late
     assert tasks[D(2026, 7, 1)].visit is None and tasks[D(2026, 10, 1)].visit is None
     assert not made.tasks.exclude(enterprise=world["e1"]).filter(visit__isnull=False).exists()
 
@@ -345,7 +348,7 @@ def test_a_new_plan_counts_the_visits_made_already(world):
 
 
 @pytest.mark.django_db
-def test_a_visit_completes_the_open_tasks_up_to_its_date(world):
+def test_a_visit_completes_the_task_of_its_period(world):
     made = plan(world)
     visit = record(world, visited_on=D(2026, 5, 10), at=at("2026-05-11 09:00"))
     assert (visit.recorded_by, visit.recorded_at, visit.kind) == (
@@ -356,13 +359,24 @@ def test_a_visit_completes_the_open_tasks_up_to_its_date(world):
     assert list(visit.officials.all()) == [world["officer1"]]  # the recorder by default
     tasks = {t.period_start: t for t in made.tasks.filter(enterprise=world["e1"])}
     q1, q2, q3 = tasks[D(2026, 1, 1)], tasks[D(2026, 4, 1)], tasks[D(2026, 7, 1)]
-    assert (q1.visit, q1.visited_on) == (visit, D(2026, 5, 10))
-    assert q1.visited_on > q1.due  # the first quarter's visit came late
-    assert (q2.visit, q2.visited_on) == (visit, D(2026, 5, 10))
-    assert q2.visited_on <= q2.due  # on time
+    assert (q2.visit, q2.visited_on) == (visit, D(2026, 5, 10))  # on time
+    assert q1.visit is None  # the missed first quarter stays missed: one visit, one period
     assert q3.visit is None and tasks[D(2026, 10, 1)].visit is None
     # Other enterprises' tasks are untouched.
     assert not made.tasks.exclude(enterprise=world["e1"]).filter(visit__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_visit_in_a_period_makes_up_the_latest_missed_one(world):
+    made = plan(world)
+    record(world, visited_on=D(2026, 8, 3))
+    late = record(world, visited_on=D(2026, 8, 20))
+    later = record(world, visited_on=D(2026, 9, 1))
+    tasks = {t.period_start: t for t in made.tasks.filter(enterprise=world["e1"])}
+    assert tasks[D(2026, 4, 1)].visit == late and tasks[D(2026, 4, 1)].visited_on > tasks[
+        D(2026, 4, 1)
+    ].due
+    assert tasks[D(2026, 1, 1)].visit == later
 
 
 @pytest.mark.django_db
@@ -375,18 +389,19 @@ def test_a_later_visit_does_not_take_a_task_done_already(world):
     assert not VisitTask.objects.filter(visit=second).exists()
     third = record(world, visited_on=D(2026, 8, 1), kind=VisitKind.PHONE)
     assert set(VisitTask.objects.filter(visit=third).values_list("period_start", flat=True)) == {
-        D(2026, 4, 1),
-        D(2026, 7, 1),
+        D(2026, 7, 1)
     }
 
 
 @pytest.mark.django_db
-def test_a_visit_counts_for_every_plan_of_its_enterprise(world):
+def test_a_visit_counts_once_in_every_plan_of_its_enterprise(world):
     quarterly = plan(world)
     monthly = plan(world, name="重点企业月度走访", frequency=Frequency.MONTHLY)
     visit = record(world, visited_on=D(2026, 2, 3))
     assert quarterly.tasks.filter(visit=visit).count() == 1
-    assert monthly.tasks.filter(visit=visit).count() == 2  # January (late) and February
+    assert list(monthly.tasks.filter(visit=visit).values_list("period_start", flat=True)) == [
+        D(2026, 2, 1)
+    ]
 
 
 @pytest.mark.django_db
