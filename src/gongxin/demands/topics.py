@@ -1,10 +1,12 @@
 """The words a demand is about, for the hot topics (terms rising this month against
-last). Plain Python: jieba's words of the title and text, without the words every demand
-uses."""
+last) and for telling duplicates. Plain Python: jieba's TF-IDF keywords of the title and
+text, without the words every demand uses."""
 
 from __future__ import annotations
 
-from gongxin.core.text import words
+import jieba.analyse
+
+import gongxin.core.text  # noqa: F401  (jieba set up quietly)
 
 #: Words too common in demands to tell a topic (asking, helping, the enterprise itself).
 COMMON = frozenset((
@@ -19,14 +21,19 @@ MAX_TERMS = 12
 
 def demand_terms(text: str) -> list[str]:
     """Up to MAX_TERMS words of two characters or more that say what a demand is about,
-    longest first (so "用工缺口" outranks "用工"). ASCII words come in upper case, as
-    they are written (5G, PCB), whatever case the text used (`words` lowers it)."""
-    found = {
-        w.upper() if _code(w) else w
-        for w in words(text)
-        if w not in COMMON and (_chinese(w) or _code(w))
-    }
-    return sorted(found, key=lambda w: (-len(w), w))[:MAX_TERMS]
+    the most telling first: jieba's TF-IDF keywords (a word frequent in this text and rare
+    in Chinese at large ranks high), without the words every demand uses. ASCII words come
+    in upper case, as they are written (5G, PCB)."""
+    found = []
+    for word in jieba.analyse.extract_tags(text or "", topK=MAX_TERMS * 2):
+        word = word.strip()
+        if _code(word):
+            word = word.upper()
+        elif not _chinese(word) or word in COMMON:
+            continue
+        if word not in found:
+            found.append(word)
+    return found[:MAX_TERMS]
 
 
 def _chinese(word: str) -> bool:
