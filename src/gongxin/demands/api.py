@@ -580,6 +580,8 @@ class CoverageOut(Schema):
     on_time: int
     late: int
     overdue: int
+    current: int
+    current_done: int
     open: int
     coverage: float | None
     on_time_rate: float | None

@@ -1,7 +1,7 @@
-"""How visit plans are kept (走访覆盖): per official, district or chain, of the tasks due
-by a day, how many were visited on time, late, or not yet (overdue); and the tasks of the
-current periods still open. Read from `VisitTask` in one aggregate query, scoped like
-every read of visits."""
+"""How visit plans are kept (走访覆盖): per plan, official, district or chain, of the tasks
+whose period has ended, how many were visited in it (on time), made up later (late) or not
+at all (overdue); and of the periods running now, how many are visited already. Read
+from `VisitTask` in one aggregate query, scoped like every read of visits."""
 
 from __future__ import annotations
 
@@ -31,14 +31,19 @@ class CoverageRow:
     key: object
     label: str
     due: int  # tasks whose period has ended by the day
-    on_time: int
-    late: int  # visited after the due day
-    overdue: int  # due and still not visited
-    open: int  # period running, not visited yet
+    on_time: int  # of those, visited in their period
+    late: int  # visited after it (made up)
+    overdue: int  # not visited
+    current: int  # tasks of the periods running on the day
+    current_done: int  # of those, visited already
 
     @property
     def done(self) -> int:
         return self.on_time + self.late
+
+    @property
+    def open(self) -> int:
+        return self.current - self.current_done
 
     @property
     def coverage(self) -> float | None:
@@ -67,10 +72,13 @@ def visit_coverage(
         tasks.values(column)
         .annotate(
             due_n=Count("pk", filter=due, distinct=distinct),
-            on_time=Count("pk", filter=visited & Q(visited_on__lte=F("due")), distinct=distinct),
-            late=Count("pk", filter=visited & Q(visited_on__gt=F("due")), distinct=distinct),
+            on_time=Count(
+                "pk", filter=due & visited & Q(visited_on__lte=F("due")), distinct=distinct
+            ),
+            late=Count("pk", filter=due & visited & Q(visited_on__gt=F("due")), distinct=distinct),
             overdue_n=Count("pk", filter=due & ~visited, distinct=distinct),
-            open_n=Count("pk", filter=~due & ~visited, distinct=distinct),
+            current=Count("pk", filter=~due, distinct=distinct),
+            current_done=Count("pk", filter=~due & visited, distinct=distinct),
         )
         .order_by()
     )
@@ -84,7 +92,8 @@ def visit_coverage(
             on_time=v["on_time"],
             late=v["late"],
             overdue=v["overdue_n"],
-            open=v["open_n"],
+            current=v["current"],
+            current_done=v["current_done"],
         )
         for v in values
     ]

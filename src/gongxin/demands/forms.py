@@ -295,7 +295,7 @@ RaisedDemandFormSet = forms.formset_factory(RaisedDemandForm, extra=2, max_num=1
 
 class VisitPlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    target = forms.ChoiceField(label=_("Enterprises"), choices=VisitTarget.choices)
+    target = forms.ChoiceField(label=_("Enterprises to visit"), choices=VisitTarget.choices)
     chain = forms.ModelChoiceField(
         label=_("Chain"),
         queryset=Chain.objects.none(),

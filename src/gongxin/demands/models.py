@@ -68,7 +68,7 @@ class VisitPlan(models.Model):
     generated per period and enterprise, each assigned to the enterprise's officer."""
 
     name = models.CharField(_("name"), max_length=200)
-    target = models.CharField(_("enterprises"), max_length=12, choices=VisitTarget.choices)
+    target = models.CharField(_("enterprises to visit"), max_length=12, choices=VisitTarget.choices)
     chain = models.ForeignKey(
         Chain, verbose_name=_("chain"), null=True, blank=True, on_delete=models.PROTECT
     )

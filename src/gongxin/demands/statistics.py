@@ -7,7 +7,8 @@ they were merged into), by lead department, category, district, chain or month:
 - received; resolved (办结: resolved, rated or closed);
 - closure rate: resolved / received;
 - on-time rate: resolved by the resolution deadline / resolved;
-- satisfaction rate: 满意 or 基本满意 / rated;
+- satisfaction rate: ratings 满意 or 基本满意 / all ratings given (a demand reopened as
+  不满意 and then rated 满意 counts one of each);
 - average handling time: registration to resolution, in days;
 - open, and overdue now (on the 督办 list).
 
@@ -162,12 +163,15 @@ def months_touch_all() -> int:
 def _sums() -> dict:
     """The sums of DemandStat, as aggregates over demands."""
     resolved = Q(status__in=RESOLVED)
+    satisfied = Q(rating__in=(Rating.SATISFIED, Rating.FAIRLY))
     return {
         "received": Count("pk"),
         "resolved": Count("pk", filter=resolved),
         "on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolve_due"))),
-        "rated": Count("pk", filter=~Q(rating="")),
-        "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.FAIRLY))),
+        # every 不满意 reopened the demand, so the ratings given are its reopenings and
+        # its last rating when that one was 满意 or 基本满意
+        "rated": Coalesce(Sum("reopened"), 0) + Count("pk", filter=satisfied),
+        "satisfied": Count("pk", filter=satisfied),
         "open": Count("pk", filter=Q(status__in=OPEN)),
         "handling": Sum(
             ExpressionWrapper(F("resolved_at") - F("registered_at"), output_field=DurationField()),
@@ -369,8 +373,9 @@ def hot_topics(today: dt.date, *, limit: int = 12) -> list[HotTerm]:
 
 
 def demand_board(user: User, *, per_column: int = 8) -> list[dict]:
-    """The board: a column per status of the loop with its count and first cards (key
-    demands first, then the nearest deadline; the newest in the finished columns)."""
+    """The board: a column per status of the loop with its count and first cards (the
+    nearest deadline first, key demands first among equals; the newest in the finished
+    columns)."""
     scope = demand_scope(user)
     counts = dict(scope.values_list("status").annotate(n=Count("pk")).order_by())
     columns = []
@@ -388,7 +393,7 @@ def demand_board(user: User, *, per_column: int = 8) -> list[dict]:
 
 def _board_order(status: str) -> tuple[str, ...]:
     if status == Status.REGISTERED:
-        return ("-key", "dispatch_due", "pk")
+        return ("dispatch_due", "-key", "pk")
     if status in (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS):
-        return ("-key", "resolve_due", "pk")
+        return ("resolve_due", "-key", "pk")
     return ("-registered_at", "-pk")

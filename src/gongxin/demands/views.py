@@ -530,7 +530,7 @@ class VisitPlanListView(LoginRequiredMixin, View):
         plans = selectors.visit_plan_scope(user).order_by("-starts_on", "-pk")
         context = {
             "rows": [
-                (p, covered.get(p.pk) or coverage.CoverageRow(p.pk, p.name, 0, 0, 0, 0, 0))
+                (p, covered.get(p.pk) or coverage.CoverageRow(p.pk, p.name, 0, 0, 0, 0, 0, 0))
                 for p in plans
             ],
             "can_plan": selectors.visit_plan_can_create(user),

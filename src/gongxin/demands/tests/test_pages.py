@@ -447,3 +447,16 @@ def test_a_chain_office_sees_the_demands_of_its_chains_enterprises(client, peopl
     assert listed == {mine.pk}
     detail = reverse("demands:demand_detail", args=[not_mine.pk])
     assert client.get(detail).status_code == 404
+
+
+def test_an_unsatisfied_rating_counts_against_satisfaction(client, people):
+    demand = walk(people, register(people), Status.RESOLVED)
+    services.demand_step(actor=people["enterprise"], demand=demand, action="rate",
+                         rating=Rating.UNSATISFIED, text="招工对接没有落实")
+    client.force_login(people["desk"])
+    total = client.get(reverse("demands:statistics")).context["stats"].total
+    assert (total.rated, total.satisfied, total.satisfaction_rate) == (1, 0, 0.0)
+    demand.refresh_from_db()
+    walk(people, demand, Status.RATED)  # resolved again and rated 满意 this time
+    total = client.get(reverse("demands:statistics")).context["stats"].total
+    assert (total.rated, total.satisfied, total.satisfaction_rate) == (2, 1, 50.0)

@@ -10,9 +10,13 @@
   var chart = echarts.init(holder);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: [d.received, d.resolved, d.onTime, d.satisfaction] },
-    grid: { left: 50, right: 50, top: 40, bottom: 90 },
-    xAxis: { type: "category", data: data.labels, axisLabel: { rotate: 30, interval: 0 } },
+    legend: { top: 0, data: [d.received, d.resolved, d.onTime, d.satisfaction] },
+    grid: { left: 50, right: 50, top: 50, bottom: 20, containLabel: true },
+    xAxis: {
+      type: "category",
+      data: data.labels,
+      axisLabel: { rotate: 30, interval: 0, width: 120, overflow: "truncate" }
+    },
     yAxis: [{ type: "value" }, { type: "value", name: "%", max: 100, splitLine: { show: false } }],
     series: [
       { name: d.received, type: "bar", data: data.received, itemStyle: { color: "#1f5fa8" } },
