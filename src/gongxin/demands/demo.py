@@ -41,7 +41,7 @@ from gongxin.core import workdays
 from gongxin.core.audit import audit_record
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import Department, Notification, Region, User
-from gongxin.demands import services
+from gongxin.demands import services, statistics
 from gongxin.demands.categorize import suggest_category
 from gongxin.demands.choices import (
     FACTOR_CATEGORY,
@@ -2026,6 +2026,42 @@ def notifications_settle() -> int:
     )
 
 
+def live_examples(w: World) -> None:
+    """What the desk finds waiting this morning beside the steps: an extension the lead
+    department asked for, and a repeat of a recent demand flagged as a possible duplicate
+    (through the services, at the demo's clock)."""
+    handling = (
+        Demand.objects.filter(status=Status.IN_PROGRESS, lead__isnull=False)
+        .exclude(extensions__status="pending")
+        .select_related("lead")
+        .order_by("resolve_due", "pk")
+        .first()
+    )
+    lead_user = w.users.get(f"dept-{handling.lead.code}") if handling else None
+    if handling is not None and lead_user is not None:
+        services.extension_request(
+            actor=lead_user,
+            demand=handling,
+            days=5,
+            reason="需会同相关部门现场核实并报市政府专题会议研究，预计还需一周。",
+            at=w.now - dt.timedelta(minutes=5),
+        )
+    first = (
+        Demand.objects.filter(status=Status.REGISTERED, duplicate_of__isnull=True, source="phone")
+        .order_by("-registered_at", "pk")
+        .first()
+    )
+    if first is not None:
+        services.demand_register(
+            actor=w.desk,
+            enterprise=first.enterprise,
+            title=first.title,
+            text=f"企业再次来电反映：{first.text}",
+            source="phone",
+            at=first.registered_at + (w.now - first.registered_at) / 2,
+        )
+
+
 @transaction.atomic
 def demands_build(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
     """Build the demo's visit plans, visits and demands for the two years up to `today`
@@ -2040,7 +2076,9 @@ def demands_build(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
     plans = _plans_create(w, specs)
     demands_bulk(w, [d for d in drafts if not d.live])
     demands_live([v for v in visits if v.live], [d for d in drafts if d.live])
+    live_examples(w)
     services.terms_rebuild()
+    statistics.months_touch_all()  # the sums of the months written in bulk
     transaction.on_commit(notifications_settle)  # after the steps' own notifications
     counts = {
         "visit_plans": len(plans),

@@ -212,6 +212,19 @@ def test_hot_topics_rise_this_month(counts):
     assert rising
 
 
+def test_the_statistics_count_every_demand_of_the_two_years(counts):
+    from gongxin.demands.statistics import demand_statistics
+
+    stats = demand_statistics(
+        _desk(), dimension="month", start=TODAY - dt.timedelta(days=800), end=TODAY,
+        now=_now(),
+    )
+    kept = Demand.objects.exclude(status=Status.MERGED)
+    assert stats.total.received == kept.count()
+    assert stats.total.resolved == kept.filter(resolved_at__isnull=False).count()
+    assert len(stats.rows) >= 24  # every month of the two years
+
+
 def _snapshot() -> dict:
     def numbers(text: str) -> str:  # "#<pk>" of merged demands differ from build to build
         return re.sub(r"#\d+", "#", text)
