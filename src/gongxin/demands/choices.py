@@ -69,6 +69,18 @@ class Action(models.TextChoices):
     RECATEGORIZE = "recategorize", _("Category changed")
 
 
+#: What the button of each step says (the history says what was done: `Action`).
+STEP_VERBS = {
+    Action.DISPATCH: _("Dispatch"),
+    Action.RETURN: _("Return to the dispatcher"),
+    Action.ACCEPT: _("Accept"),
+    Action.INTERIM: _("Give an interim reply"),
+    Action.RESOLVE: _("Resolve and answer"),
+    Action.RATE: _("Rate the answer"),
+    Action.FOLLOW_UP: _("Follow up and close"),
+}
+
+
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", _("Approved")

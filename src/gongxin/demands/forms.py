@@ -75,7 +75,9 @@ class FactorFields(forms.Form):
         required=False,
     )
     factor_needed_by = forms.DateField(
-        label=_("Needed by"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Needed by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     factor_term_months = forms.IntegerField(
         label=_("Term (months)"), min_value=1, max_value=600, required=False
@@ -233,7 +235,8 @@ class MergeForm(VersionForm):
 class VisitForm(forms.Form):
     enterprise = EnterpriseRefField(label=_("Enterprise"), required=True)
     visited_on = forms.DateField(
-        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices)
     officials = forms.ModelMultipleChoiceField(
@@ -309,8 +312,12 @@ class VisitPlanForm(forms.Form):
         help_text=_("Limits the plan to one district or park"),
     )
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

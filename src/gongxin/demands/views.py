@@ -21,7 +21,7 @@ from django.views import View
 from gongxin.core import workdays
 from gongxin.core.choices import Role
 from gongxin.demands import coverage, selectors, services, statistics
-from gongxin.demands.choices import Action, Category, ExtensionStatus, Status
+from gongxin.demands.choices import STEP_VERBS, Action, Category, ExtensionStatus, Status
 from gongxin.demands.forms import (
     DemandForm,
     ExtensionDecideForm,
@@ -176,7 +176,7 @@ class DemandDetailView(LoginRequiredMixin, View):
             "merged": merged,
             "co_departments": demand.co_departments.all(),
             "attachments": demand.attachments.all(),
-            "actions": [(a, Action(a).label) for a in actions],
+            "actions": [(a, STEP_VERBS[a]) for a in actions],
             "form": forms.get("step")
             or StepForm(initial=initial, fields=step_fields if actions else None),
             "mark": selectors.mark(demand, now, workdays.add_workdays(now, 1)),
