@@ -8,7 +8,10 @@ from gongxin.demands.choices import Category
 
 #: Words that point to each category, most telling first.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    Category.LABOUR: ("用工", "招工", "缺工", "普工", "工人", "劳动力", "社保"),
+    Category.LABOUR: (
+        "用工", "招工", "缺工", "普工", "技工", "工人", "劳动力", "招聘", "招人", "劳务",
+        "车工", "焊工", "员工", "社保",
+    ),
     Category.TALENT: ("人才", "工程师", "技术人员", "博士", "落户", "人才公寓"),
     Category.FINANCE: ("贷款", "融资", "资金", "授信", "担保", "利率", "银行", "续贷"),
     Category.LAND: ("用地", "土地", "厂房", "土地证", "规划", "红线"),
