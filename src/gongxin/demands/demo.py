@@ -2078,7 +2078,7 @@ def demands_build(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
     demands_live([v for v in visits if v.live], [d for d in drafts if d.live])
     live_examples(w)
     services.terms_rebuild()
-    statistics.months_touch_all()  # the sums of the months written in bulk
+    statistics.stats_touch_all()  # the sums of the days written in bulk
     transaction.on_commit(notifications_settle)  # after the steps' own notifications
     counts = {
         "visit_plans": len(plans),

@@ -241,6 +241,7 @@ class Demand(models.Model):
             models.Index(fields=["enterprise", "registered_at"], name="demand_enterprise_idx"),
             models.Index(fields=["-registered_at", "-id"], name="demand_newest_idx"),
             models.Index(fields=["lead", "-registered_at"], name="demand_lead_newest_idx"),
+            models.Index(fields=["status", "-registered_at"], name="demand_status_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -430,12 +431,12 @@ class DemandTerm(models.Model):
 
 
 class DemandStat(models.Model):
-    """The loop's figures summed per month of registration, lead department, category and
+    """The loop's figures summed per day of registration, lead department, category and
     district (`chain` empty), and again per chain for the demands of enterprises on one
-    (`chain` set): the statistics page reads these instead of every demand. A month is
-    recomputed from its demands when a write has marked it stale (`DemandStatMonth`)."""
+    (`chain` set): the statistics page reads these instead of every demand. A day is
+    recomputed from its demands when a write has marked it stale (`DemandStatDay`)."""
 
-    month = models.DateField()
+    day = models.DateField()
     lead = models.ForeignKey(
         Department, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -456,17 +457,17 @@ class DemandStat(models.Model):
     handling_seconds = models.BigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["month", "chain"], name="demand_stat_month_idx")]
+        indexes = [models.Index(fields=["day", "chain"], name="demand_stat_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.lead_id} {self.category} {self.district_id}"
+        return f"{self.day} {self.lead_id} {self.category} {self.district_id}"
 
 
-class DemandStatMonth(models.Model):
-    """A month of `DemandStat`: stale once a demand registered in it has changed."""
+class DemandStatDay(models.Model):
+    """A day of `DemandStat`: stale once a demand registered on it has changed."""
 
-    month = models.DateField(primary_key=True)
+    day = models.DateField(primary_key=True)
     stale = models.BooleanField(default=True)
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {'stale' if self.stale else 'fresh'}"
+        return f"{self.day} {'stale' if self.stale else 'fresh'}"

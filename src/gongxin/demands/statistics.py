@@ -12,12 +12,13 @@ they were merged into), by lead department, category, district, chain or month:
 - average handling time: registration to resolution, in days;
 - open, and overdue now (on the 督办 list).
 
-The sums are kept per month in `DemandStat` (lead, category, district, and chain): a
-write to a demand marks its month stale (`month_touch`, called by the services' one
-gate), and the next read recomputes the stale months from their demands, then sums the
-small table. The desk, leadership and district users read it; the narrower scopes
-(a department with what it co-handles, a park, an officer) are summed from their own
-demands directly. Either way a fixed number of queries, whatever the number of demands.
+The sums are kept per day in `DemandStat` (lead, category, district, and chain): a write
+to a demand marks the day it was registered stale (`stats_touch`, called by the
+services' one gate), and the next read recomputes the stale days from their demands (a
+day's demands only), then sums the table. The desk, leadership and district users read
+it; the narrower scopes (a department with what it co-handles, a park, an officer) are
+summed from their own demands directly. Either way a fixed number of queries, whatever
+the number of demands.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,7 @@ from gongxin.chains.models import Chain
 from gongxin.core.choices import PARK_KINDS, Role
 from gongxin.core.models import Department, Region, User
 from gongxin.demands.choices import Category, Rating, Status
-from gongxin.demands.models import Demand, DemandStat, DemandStatMonth, DemandTerm
+from gongxin.demands.models import Demand, DemandStat, DemandStatDay, DemandTerm
 from gongxin.demands.selectors import demand_scope, is_desk, overdue
 
 DIMENSIONS = {
@@ -114,50 +115,53 @@ class Statistics:
     hot: list[HotTerm] = field(default_factory=list)
 
 
-def month_of(at: dt.datetime) -> dt.date:
-    """The month (its first day, in the city's time) a moment falls in."""
-    return timezone.localtime(at).date().replace(day=1)
+def day_of(at: dt.datetime) -> dt.date:
+    """The day (in the city's time) a moment falls in."""
+    return timezone.localtime(at).date()
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def _month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments from the start of day `first` to the end of day `last`."""
     tz = timezone.get_current_timezone()
     return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(_next_month(end), dt.time.min, tzinfo=tz),
+        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
     )
 
 
 # The stored sums ---------------------------------------------------------------------
 
 
-def month_touch(*moments: dt.datetime) -> None:
-    """Mark the months of these registration moments stale (inside the writer's
+def stats_touch(*moments: dt.datetime) -> None:
+    """Mark the days of these registration moments stale (inside the writer's
     transaction: the mark commits with the write)."""
-    months = {month_of(m) for m in moments}
-    for month in months:
-        if not DemandStatMonth.objects.filter(month=month).update(stale=True):
-            DemandStatMonth.objects.bulk_create(
-                [DemandStatMonth(month=month, stale=True)], ignore_conflicts=True
+    for day in {day_of(m) for m in moments}:
+        if not DemandStatDay.objects.filter(day=day).update(stale=True):
+            DemandStatDay.objects.bulk_create(
+                [DemandStatDay(day=day, stale=True)], ignore_conflicts=True
             )
-            DemandStatMonth.objects.filter(month=month).update(stale=True)
+            DemandStatDay.objects.filter(day=day).update(stale=True)
 
 
-def months_touch_all() -> int:
-    """Mark every month with demands stale (after loading demands in bulk)."""
-    months = set(
-        Demand.objects.annotate(m=TruncMonth("registered_at"))
-        .values_list("m", flat=True)
+def stats_touch_all() -> int:
+    """Mark every day with demands stale (after loading demands in bulk); returns how
+    many days."""
+    days = {
+        d.date() if isinstance(d, dt.datetime) else d
+        for d in Demand.objects.annotate(d=TruncDate("registered_at"))
+        .values_list("d", flat=True)
         .distinct()
         .order_by()
+    }
+    DemandStatDay.objects.all().delete()
+    DemandStatDay.objects.bulk_create(
+        (DemandStatDay(day=d, stale=True) for d in days), batch_size=2000
     )
-    months = {m.date() if isinstance(m, dt.datetime) else m for m in months}
-    DemandStatMonth.objects.all().delete()
-    DemandStatMonth.objects.bulk_create(DemandStatMonth(month=m, stale=True) for m in months)
-    return len(months)
+    return len(days)
 
 
 def _sums() -> dict:
@@ -188,20 +192,25 @@ def _seconds(value) -> int:
     return int(value) // 1_000_000  # SQLite sums microseconds
 
 
-def _month_recompute(month: dt.date) -> None:
-    since, until = _bounds(month, month)
-    demands = Demand.objects.filter(registered_at__gte=since, registered_at__lt=until).exclude(
-        status=Status.MERGED
+def _days_recompute(days: list[dt.date]) -> None:
+    """Recompute the sums of these days from their demands: one aggregate for the days
+    (and one per chain), whatever their number."""
+    since, until = _bounds(min(days), max(days))
+    demands = (
+        Demand.objects.filter(registered_at__gte=since, registered_at__lt=until)
+        .exclude(status=Status.MERGED)
+        .annotate(day=TruncDate("registered_at"))
+        .filter(day__in=days)
     )
-    keys = ("lead_id", "category", "enterprise__district_id")
+    keys = ("day", "lead_id", "category", "enterprise__district_id")
     rows = []
     for chain in (False, True):
         grouped = demands.filter(chains__isnull=False) if chain else demands
         columns = (*keys, "chains") if chain else keys
-        for v in grouped.values(*columns).annotate(**_sums()).order_by():
+        for v in grouped.values(*columns).annotate(**_sums()).order_by().iterator():
             rows.append(
                 DemandStat(
-                    month=month,
+                    day=v["day"],
                     lead_id=v["lead_id"],
                     category=v["category"],
                     district_id=v["enterprise__district_id"],
@@ -210,20 +219,25 @@ def _month_recompute(month: dt.date) -> None:
                     **{k: v[k] for k in SUMS if k != "handling_seconds"},
                 )
             )
-    DemandStat.objects.filter(month=month).delete()
-    DemandStat.objects.bulk_create(rows, batch_size=2000)
+    DemandStat.objects.filter(day__in=days).delete()
+    DemandStat.objects.bulk_create(rows, batch_size=5000)
 
 
-def stats_refresh() -> int:
-    """Recompute the stale months; returns how many. Each month is claimed (marked
-    fresh) before it is read, so a write committed meanwhile marks it stale again."""
-    done = 0
-    for month in DemandStatMonth.objects.filter(stale=True).values_list("month", flat=True):
-        with transaction.atomic():
-            if DemandStatMonth.objects.filter(month=month, stale=True).update(stale=False):
-                _month_recompute(month)
-                done += 1
-    return done
+@transaction.atomic
+def stats_refresh(*, chunk: int = 62) -> int:
+    """Recompute the stale days; returns how many. The stale days are claimed under a
+    row lock (PostgreSQL; SQLite writes one at a time anyway): a refresh running at the
+    same time waits and then finds them fresh, and a write meanwhile waits to mark its
+    day stale again until this refresh has committed."""
+    days = sorted(
+        DemandStatDay.objects.select_for_update().filter(stale=True).values_list("day", flat=True)
+    )
+    if not days:
+        return 0
+    DemandStatDay.objects.filter(day__in=days).update(stale=False)
+    for i in range(0, len(days), chunk):  # about two months at a time: bounded memory
+        _days_recompute(days[i : i + chunk])
+    return len(days)
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -264,7 +278,7 @@ def _none_label(dimension: str) -> str:
 def period_demands(user: User, start: dt.date, end: dt.date) -> QuerySet[Demand]:
     """The demands in `user`'s scope registered in the months from `start` to `end`,
     merged ones left out."""
-    since, until = _bounds(start, end)
+    since, until = _bounds(start, _month_end(end))
     return (
         demand_scope(user)
         .filter(registered_at__gte=since, registered_at__lt=until)
@@ -292,8 +306,10 @@ def demand_statistics(
     stored = _stored_scope(user)
     if stored is not None:
         stats_refresh()
-        table = DemandStat.objects.filter(stored, month__gte=start, month__lte=end)
+        table = DemandStat.objects.filter(stored, day__gte=start, day__lte=_month_end(end))
         table = table.filter(chain__isnull=dimension != "chain")
+        if dimension == "month":
+            table = table.annotate(month=TruncMonth("day"))
         values = list(table.values(stat_column).annotate(**{k: Sum(k) for k in SUMS}).order_by())
         group = stat_column
     else:
@@ -330,7 +346,7 @@ def _total_of(user, start, end, now, stored) -> Row:
     """The totals when the rows overlap (by chain)."""
     if stored is not None:
         sums = DemandStat.objects.filter(
-            stored, month__gte=start, month__lte=end, chain__isnull=True
+            stored, day__gte=start, day__lte=_month_end(end), chain__isnull=True
         ).aggregate(**{k: Sum(k) for k in SUMS})
     else:
         sums = period_demands(user, start, end).aggregate(**_sums())
@@ -342,7 +358,7 @@ def _total_of(user, start, end, now, stored) -> Row:
 def _overdue_by(user, dimension, column, start, end, now) -> Counter:
     """How many demands of the period are overdue now, per key of the dimension (the 督办
     list is short and indexed by deadline)."""
-    since, until = _bounds(start, end)
+    since, until = _bounds(start, _month_end(end))
     qs = overdue(user, now).filter(registered_at__gte=since, registered_at__lt=until)
     if dimension == "month":
         qs = qs.annotate(month=TruncMonth("registered_at"))

@@ -55,7 +55,7 @@ from gongxin.demands.selectors import (
     similar_demand,
 )
 from gongxin.demands.services.tell import tell
-from gongxin.demands.statistics import month_touch
+from gongxin.demands.statistics import stats_touch
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.selectors import enterprise_scope
 
@@ -215,7 +215,7 @@ def demand_register(
 
         attachments_add(actor=actor, demand=demand, files=attachments, event=event, at=now)
     terms_count(demand)
-    month_touch(demand.registered_at)
+    stats_touch(demand.registered_at)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=demand, message=demand.title)
     tell("registered", demand)
     return demand
@@ -401,7 +401,7 @@ def advance(demand: Demand, *, seen: int, status: str, changes: dict[str, Any]) 
         version=F("version") + 1, **changes
     )
     if updated:
-        month_touch(demand.registered_at)
+        stats_touch(demand.registered_at)
     else:
         current = Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
         raise Conflict(
