@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongxin
 PYTEST_ARGS ?=
 export GONGXIN_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench bench-chains messages clean
+.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench bench-chains bench-demands messages clean
 
 install: $(PY_STAMP) $(VENDOR)/.copied
 
@@ -60,6 +60,9 @@ bench: install
 
 bench-chains: install
 	$(BIN)/python bench/chains/run.py
+
+bench-demands: install
+	$(BIN)/python bench/demands/run.py
 
 messages: install
 	cd src/gongxin && ../../$(BIN)/gongxin makemessages -l zh_Hans -l en --no-obsolete \
