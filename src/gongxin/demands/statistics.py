@@ -27,7 +27,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -192,35 +192,45 @@ def _seconds(value) -> int:
     return int(value) // 1_000_000  # SQLite sums microseconds
 
 
+#: DemandStat's columns, in the order the recompute selects them.
+_STORED = ("day", "lead_id", "category", "district_id", "chain_id", *SUMS)
+
+
 def _days_recompute(days: list[dt.date]) -> None:
-    """Recompute the sums of these days from their demands: one aggregate for the days
-    (and one per chain), whatever their number."""
+    """Recompute the sums of these days from their demands inside the database: one
+    INSERT … SELECT of the days' aggregate (and one per chain), whatever their number."""
     since, until = _bounds(min(days), max(days))
     demands = (
         Demand.objects.filter(registered_at__gte=since, registered_at__lt=until)
         .exclude(status=Status.MERGED)
-        .annotate(day=TruncDate("registered_at"))
-        .filter(day__in=days)
+        .annotate(reg_day=TruncDate("registered_at"))
+        .filter(reg_day__in=days)
     )
-    keys = ("day", "lead_id", "category", "enterprise__district_id")
-    rows = []
+    keys = {
+        "s_day": F("reg_day"),
+        "s_lead": F("lead_id"),
+        "s_category": F("category"),
+        "s_district": F("enterprise__district_id"),
+    }
+    if connection.vendor == "postgresql":
+        seconds = "COALESCE(EXTRACT(EPOCH FROM s.handling), 0)::bigint"
+    else:  # SQLite sums durations in microseconds
+        seconds = "COALESCE(s.handling, 0) / 1000000"
+    DemandStat.objects.filter(day__in=days).delete()
     for chain in (False, True):
         grouped = demands.filter(chains__isnull=False) if chain else demands
-        columns = (*keys, "chains") if chain else keys
-        for v in grouped.values(*columns).annotate(**_sums()).order_by().iterator():
-            rows.append(
-                DemandStat(
-                    day=v["day"],
-                    lead_id=v["lead_id"],
-                    category=v["category"],
-                    district_id=v["enterprise__district_id"],
-                    chain_id=v["chains"] if chain else None,
-                    handling_seconds=_seconds(v.pop("handling")),
-                    **{k: v[k] for k in SUMS if k != "handling_seconds"},
-                )
-            )
-    DemandStat.objects.filter(day__in=days).delete()
-    DemandStat.objects.bulk_create(rows, batch_size=5000)
+        columns = {**keys, "s_chain": F("chains")} if chain else keys
+        select, params = (
+            grouped.values(**columns).annotate(**_sums()).order_by().query.sql_with_params()
+        )
+        sums = ", ".join(f"s.{k}" for k in SUMS if k != "handling_seconds")
+        sql = (
+            f"INSERT INTO {DemandStat._meta.db_table} ({', '.join(_STORED)}) "
+            f"SELECT s.s_day, s.s_lead, s.s_category, s.s_district, "
+            f"{'s.s_chain' if chain else 'NULL'}, {sums}, {seconds} FROM ({select}) s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 @transaction.atomic
@@ -308,9 +318,10 @@ def demand_statistics(
         stats_refresh()
         table = DemandStat.objects.filter(stored, day__gte=start, day__lte=_month_end(end))
         table = table.filter(chain__isnull=dimension != "chain")
+        by = "day" if dimension == "month" else stat_column  # months summed from days
+        values = list(table.values(by).annotate(**{k: Sum(k) for k in SUMS}).order_by())
         if dimension == "month":
-            table = table.annotate(month=TruncMonth("day"))
-        values = list(table.values(stat_column).annotate(**{k: Sum(k) for k in SUMS}).order_by())
+            values = _by_month(values)
         group = stat_column
     else:
         demands = period_demands(user, start, end)
@@ -340,6 +351,16 @@ def demand_statistics(
     else:
         total = _total_of(user, start, end, now, stored)
     return Statistics(dimension, start, end, rows, total, hot_topics(today))
+
+
+def _by_month(days: list[dict]) -> list[dict]:
+    months: dict[dt.date, dict] = {}
+    for v in days:
+        month = v["day"].replace(day=1)
+        into = months.setdefault(month, {"month": month, **dict.fromkeys(SUMS, 0)})
+        for k in SUMS:
+            into[k] += v[k] or 0
+    return list(months.values())
 
 
 def _total_of(user, start, end, now, stored) -> Row:
