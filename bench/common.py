@@ -10,8 +10,10 @@ this module as `common`; the modules they load (`datagen.py`) import it the same
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -142,6 +144,66 @@ class PostgresServer:
 
         with psycopg.connect(self.admin_url) as conn:
             return conn.execute("SHOW server_version").fetchone()[0]
+
+
+class ScratchPostgres(PostgresServer):
+    """A database the benchmark builds from nothing and drops at the end; the var dir of
+    its workers is `var_dir`."""
+
+    def __init__(self, url: str, suffix: str, var_dir: Path):
+        super().__init__(url, suffix)
+        self.var_dir = var_dir
+
+    def env(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.url, "GONGXIN_VAR_DIR": str(self.var_dir)}
+
+    def create(self) -> None:
+        self.ensure_running()
+        self._execute(
+            f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"'
+        )
+
+    def drop(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class ScratchSqlite:
+    """An SQLite database (the default file of a var dir under `root`), built from nothing
+    and removed at the end."""
+
+    label = "SQLite"
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def env(self) -> dict[str, str]:
+        return {"GONGXIN_VAR_DIR": str(self.root / "var")}
+
+    def create(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        (self.root / "var").mkdir(parents=True)
+
+    def drop(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def version(self) -> str:
+        return sqlite3.sqlite_version
+
+
+def run_worker(worker: Path, db, *args: str, timeout: float) -> dict:
+    """Run the benchmark's `worker` script with `args` against `db`; returns the JSON it
+    prints last (its log lines go to our stderr as they come)."""
+    proc = subprocess.run(
+        [sys.executable, str(worker), *args],
+        env=child_env(db.env(), worker.parent),
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args)} failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 # Reporting ----------------------------------------------------------------------------------

@@ -165,7 +165,12 @@ def naive_page(user, code: str) -> dict:
     def row(node) -> dict:
         key = node.pk if node else None
         if key not in rows:
-            rows[key] = {"node": node.name if node else "", "tasks": [], "platforms": []}
+            rows[key] = {
+                "node": node.name if node else "",
+                "tasks": [],
+                "platforms": [],
+                "projects": [],
+            }
             position[key] = node.position if node else 10**9
         return rows[key]
 
@@ -195,6 +200,20 @@ def naive_page(user, code: str) -> dict:
                 "level": str(platform.get_level_display()),
                 "year": platform.recognised_in,
                 "host": host,
+            }
+        )
+    for project in chain.projects.order_by("start_planned", "pk"):
+        start = project.started_on or project.start_planned
+        if start is None:
+            continue
+        years.add(start.year)
+        row(project.node)["projects"].append(
+            {
+                "name": project.name,
+                "type": str(project.get_project_type_display()),
+                "stage": str(project.get_stage_display()),
+                "year": start.year,
+                "investment": float(project.planned_investment or 0),
             }
         )
     ordered_rows = sorted(rows.items(), key=lambda item: position[item[0]])

@@ -18,8 +18,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -31,13 +29,14 @@ from common import (  # noqa: E402
     DEFAULT_PG_URL,
     PROJECT,
     RESULTS,
-    PostgresServer,
-    child_env,
+    ScratchPostgres,
+    ScratchSqlite,
     drop_all,
     environment,
     log,
     num,
     result_base,
+    run_worker,
     short_paths,
     source_digest,
 )
@@ -56,60 +55,19 @@ NAIVE = "naive per-node loop"
 # Databases ----------------------------------------------------------------------------------
 
 
-class SqliteDatabase:
-    label = "SQLite"
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def env(self) -> dict[str, str]:
-        return {"GONGXIN_VAR_DIR": str(self.root / "var")}
-
-    def create(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        (self.root / "var").mkdir(parents=True)
-
-    def drop(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def version(self) -> str:
-        return sqlite3.sqlite_version
+SqliteDatabase = ScratchSqlite
 
 
-class PostgresDatabase(PostgresServer):
+class PostgresDatabase(ScratchPostgres):
     def __init__(self, url: str):
-        super().__init__(url, f"chains_{RUN_ID}")
-
-    def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": self.url, "GONGXIN_VAR_DIR": str(SCRATCH / "postgres-var")}
-
-    def create(self) -> None:
-        self.ensure_running()
-        self._execute(
-            f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"'
-        )
-
-    def drop(self) -> None:
-        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        super().__init__(url, f"chains_{RUN_ID}", SCRATCH / "postgres-var")
 
 
 Database = SqliteDatabase | PostgresDatabase
 
 
 def worker(db: Database, *args: str, timeout: float) -> dict:
-    """Run worker.py with `args` against `db`; returns the JSON it prints last (its log
-    lines go to our stderr as they come)."""
-    proc = subprocess.run(
-        [sys.executable, str(WORKER), *args],
-        env=child_env(db.env(), HERE),
-        cwd=PROJECT,
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=timeout,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"worker {' '.join(args)} failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_worker(WORKER, db, *args, timeout=timeout)
 
 
 #: The modules the chain page runs through (what `source_digest` covers).
