@@ -352,7 +352,9 @@ ITEM_FORMS = {
 
 class ProspectAdvanceForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=ProspectStage.choices)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     enterprise = EnterpriseRefField(
         label=_("Enterprise in the city"),
