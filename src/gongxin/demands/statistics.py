@@ -38,7 +38,7 @@ from gongxin.core.choices import PARK_KINDS, Role
 from gongxin.core.models import Department, Region, User
 from gongxin.demands.choices import Category, Rating, Status
 from gongxin.demands.models import Demand, DemandStat, DemandStatDay, DemandTerm
-from gongxin.demands.selectors import demand_scope, is_desk, overdue
+from gongxin.demands.selectors import demand_scope, demand_status_counts, is_desk, overdue
 
 DIMENSIONS = {
     "department": gettext_lazy("Lead department"),
@@ -414,7 +414,7 @@ def demand_board(user: User, *, per_column: int = 8) -> list[dict]:
     nearest deadline first, key demands first among equals; the newest in the finished
     columns)."""
     scope = demand_scope(user)
-    counts = dict(scope.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = demand_status_counts(user)
     columns = []
     for status in Status:
         if status == Status.MERGED:

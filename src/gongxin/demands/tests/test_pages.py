@@ -460,3 +460,25 @@ def test_an_unsatisfied_rating_counts_against_satisfaction(client, people):
     walk(people, demand, Status.RATED)  # resolved again and rated 满意 this time
     total = client.get(reverse("demands:statistics")).context["stats"].total
     assert (total.rated, total.satisfied, total.satisfaction_rate) == (2, 1, 50.0)
+
+
+def test_a_department_counts_what_it_leads_and_what_it_co_handles(client, people):
+    led = [walk(people, register(people, title=f"招工{i}"), Status.DISPATCHED) for i in range(2)]
+    client.force_login(people["co"])  # 金融局 co-handles what walk dispatches to 人社局
+    page = client.get("/demands/?tab=all")
+    co_rows = {d.pk for d, _m in page.context["rows"]}
+    assert co_rows == {d.pk for d in led} == set(
+        Demand.objects.filter(co_departments=people["_jrj"]).values_list("pk", flat=True)
+    )
+    assert page.context["page_obj"].paginator.count == 2
+    services.demand_step(actor=people["desk"], demand=register(people, title="融资"),
+                         action="dispatch", lead=people["_jrj"])
+    page = client.get("/demands/?tab=all")
+    assert page.context["page_obj"].paginator.count == 3
+    for query, count in (("status=dispatched&category=labour", 3), ("category=finance", 0),
+                         ("status=accepted", 0), ("key=1", 0)):
+        filtered = client.get(f"/demands/?tab=all&{query}")
+        assert filtered.context["page_obj"].paginator.count == count, query
+        assert len(filtered.context["rows"]) == count, query
+    board = {c["status"]: c["count"] for c in client.get("/demands/board/").context["columns"]}
+    assert board[Status.DISPATCHED] == 3
