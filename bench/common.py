@@ -209,6 +209,37 @@ def run_worker(worker: Path, db, *args: str, timeout: float) -> dict:
 # Reporting ----------------------------------------------------------------------------------
 
 
+def report_footer(report: dict) -> list[str]:
+    """The lines that close every benchmark report: the load the runs started under, the
+    source digest (and a warning when it changed during the run) and the profiling
+    files."""
+    out: list[str] = []
+    runs = report["runs"]
+    loads = [r["load_before"] for r in runs if r.get("load_before") is not None]
+    if loads:
+        out += [
+            f"1-minute load average before the measurements: {min(loads):.1f} to "
+            f"{max(loads):.1f} on {report['environment']['cpus']} CPUs; above about 1 "
+            "something else was running and the figures are slower than they should be.",
+            "",
+        ]
+    sources = sorted({r["source"] for r in runs})
+    out.append(f"gongxin source digest: {', '.join(sources)}.")
+    if any("->" in s for s in sources) or len(sources) > 1:
+        out.append(
+            "**The gongxin source changed while this benchmark ran**: compare only runs with "
+            "the same digest."
+        )
+    extra = [r for r in runs if r.get("explain_file") or r.get("profile_file")]
+    if extra:
+        out += ["", "Profiling:"]
+        for r in extra:
+            for key, what in (("explain_file", "EXPLAIN"), ("profile_file", "cProfile")):
+                if r.get(key):
+                    out.append(f"- {r['database']} {what}: `{r[key]}`")
+    return out
+
+
 def num(value: float | None, fmt: str = "{:,.0f}") -> str:
     return "–" if value is None else fmt.format(value)
 

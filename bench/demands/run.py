@@ -39,6 +39,7 @@ from common import (  # noqa: E402
     environment,
     log,
     num,
+    report_footer,
     result_base,
     run_worker,
     short_paths,
@@ -263,28 +264,7 @@ def markdown(report: dict) -> str:
             out.append("Same results: " + "; ".join(run["checks"]) + ".")
         out.append("")
     out += ["## Targets", "", *targets(report["runs"], opts), ""]
-    loads = [r["load_before"] for r in report["runs"] if r.get("load_before") is not None]
-    if loads:
-        out += [
-            f"1-minute load average before the measurements: {min(loads):.1f} to "
-            f"{max(loads):.1f} on {env['cpus']} CPUs; above about 1 something else was running "
-            "and the figures are slower than they should be.",
-            "",
-        ]
-    sources = sorted({r["source"] for r in report["runs"]})
-    out.append(f"gongxin source digest: {', '.join(sources)}.")
-    if any("->" in s for s in sources) or len(sources) > 1:
-        out.append(
-            "**The gongxin source changed while this benchmark ran**: compare only runs with "
-            "the same digest."
-        )
-    extra = [r for r in report["runs"] if r.get("explain_file") or r.get("profile_file")]
-    if extra:
-        out += ["", "Profiling:"]
-        for r in extra:
-            for key, what in (("explain_file", "EXPLAIN"), ("profile_file", "cProfile")):
-                if r.get(key):
-                    out.append(f"- {r['database']} {what}: `{r[key]}`")
+    out += report_footer(report)
     return "\n".join(out) + "\n"
 
 
