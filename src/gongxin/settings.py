@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongxin.chains",
     "gongxin.projects",
     "gongxin.demands",
+    "gongxin.policies",
 ]
 
 MIDDLEWARE = [
