@@ -1,0 +1,92 @@
+"""A rule decided in the database for a whole archive in one query agrees with the rule
+decided in memory for each enterprise, missing figures included (three values)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongxin.enterprises.models import AnnualFigure, Enterprise
+from gongxin.enterprises.tests.factories import EnterpriseFactory, QualificationFactory
+from gongxin.policies import rules, selectors
+
+pytestmark = pytest.mark.django_db
+
+ON = dt.date(2026, 6, 1)
+RULES = [
+    'size_class in ("small", "medium") and above_scale = false '
+    "and revenue between 1500万元 and 2000万元 and revenue_growth > 0%",
+    "rd_ratio >= 3% or employees >= 300人",
+    'not holds("specialized_sme") and tax > 50万元',
+    'holds("little_giant") or revenue_growth >= 10%',
+    "revenue != 1800万元 and not (rd_ratio < 1%)",
+    'district starts_with "3601" and established <= 2020-01-01',
+]
+
+
+@pytest.fixture
+def archive(city):
+    made = []
+    figures = [
+        # (size, above scale, revenue 2025, revenue 2024, R&D 2025, employees, tax)
+        ("small", False, "18000000", "15000000", "700000", 120, "600000"),
+        ("medium", False, "19000000", "21000000", None, 320, "400000"),
+        ("small", False, None, "15000000", None, None, None),  # no 2025 figures
+        ("", False, "16000000", None, "100000", 80, "520000"),  # size unknown, no 2024
+        ("large", True, "420000000", "380000000", "13000000", 1500, "9000000"),
+        ("micro", False, "0", "100", "0", 5, "0"),
+    ]
+    for i, (size, above, revenue, before, rd, employees, tax) in enumerate(figures):
+        enterprise = EnterpriseFactory(
+            size_class=size, above_scale=above, established_on=dt.date(2010 + 2 * i, 3, 1)
+        )
+        if revenue is not None or rd is not None:
+            AnnualFigure.objects.create(
+                enterprise=enterprise,
+                year=2025,
+                revenue=revenue and Decimal(revenue),
+                rd_expense=rd and Decimal(rd),
+                employees=employees,
+                tax=tax and Decimal(tax),
+            )
+        if before is not None:
+            AnnualFigure.objects.create(enterprise=enterprise, year=2024, revenue=Decimal(before))
+        made.append(enterprise)
+    QualificationFactory(
+        enterprise=made[0],
+        kind="specialized_sme",
+        issued_on=dt.date(2025, 1, 1),
+        expires_on=dt.date(2027, 12, 31),
+    )
+    QualificationFactory(
+        enterprise=made[4],
+        kind="little_giant",
+        issued_on=dt.date(2024, 1, 1),
+        expires_on=dt.date(2026, 5, 31),
+    )  # expired the day before
+    return made
+
+
+@pytest.mark.parametrize("text", RULES)
+def test_the_database_and_memory_agree(archive, text):
+    rule = rules.parse(text)
+    with CaptureQueriesContext(connection) as queries:
+        in_db = dict(selectors.rule_outcomes(rule, ON).values_list("pk", "eligible"))
+    assert len(queries) == 1
+    in_memory = {
+        e.pk: rules.evaluate(rule, selectors.facts_of(e, ON))
+        for e in Enterprise.objects.select_related("district", "park", "industry")
+    }
+    assert {pk: None if v is None else bool(v) for pk, v in in_db.items()} == in_memory
+    assert set(in_memory.values()) - {None} or text == RULES[-1]
+
+
+def test_three_values_in_the_database(archive):
+    rule = rules.parse("rd_ratio >= 3%")
+    outcome = dict(selectors.rule_outcomes(rule, ON).values_list("pk", "eligible"))
+    assert outcome[archive[0].pk] in (True, 1)  # 700,000 of 18,000,000: 3.89 %
+    assert outcome[archive[1].pk] is None  # no R&D figure
+    assert outcome[archive[2].pk] is None  # no 2025 figures
+    assert outcome[archive[5].pk] is None  # no revenue to divide by
