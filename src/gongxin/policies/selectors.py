@@ -12,7 +12,6 @@ from django.db.models import (
     BooleanField,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     OuterRef,
@@ -20,7 +19,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, NullIf, Round
+from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -64,24 +63,29 @@ def enterprise_facts(on: dt.date, queryset: QuerySet[Enterprise] | None = None):
         _rd=Subquery(last.values("rd_expense")[:1]),
         _revenue_before=Subquery(before.values("revenue")[:1]),
     )
-    percent = Value(Decimal(100), output_field=NUMBER)
     return qs.annotate(
-        fact_revenue_growth=Round(
-            ExpressionWrapper(
-                (F("fact_revenue") - F("_revenue_before"))
-                * percent
-                / NullIf(F("_revenue_before"), Value(0)),
-                output_field=NUMBER,
-            ),
-            2,
+        fact_revenue_growth=Percent(
+            F("fact_revenue") - F("_revenue_before"), F("_revenue_before")
         ),
-        fact_rd_ratio=Round(
-            ExpressionWrapper(
-                F("_rd") * percent / NullIf(F("fact_revenue"), Value(0)), output_field=NUMBER
-            ),
-            2,
-        ),
+        fact_rd_ratio=Percent(F("_rd"), F("fact_revenue")),
     )
+
+
+class Percent(Func):
+    """part × 100 ÷ whole, rounded to two decimals; NULL when either is missing or the
+    whole is zero. In decimals on PostgreSQL; on SQLite, which keeps whole figures as
+    integers and would divide them as such, in floating point."""
+
+    output_field = NUMBER
+
+    def as_sql(self, compiler, connection, **extra):
+        part, part_params = compiler.compile(self.source_expressions[0])
+        whole, whole_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            sql = f"ROUND(CAST({part} AS REAL) * 100.0 / NULLIF(CAST({whole} AS REAL), 0), 2)"
+        else:
+            sql = f"ROUND(({part}) * 100 / NULLIF({whole}, 0), 2)"
+        return sql, [*part_params, *whole_params]
 
 
 class _Bool(Func):

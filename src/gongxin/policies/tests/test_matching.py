@@ -90,3 +90,64 @@ def test_three_values_in_the_database(archive):
     assert outcome[archive[1].pk] is None  # no R&D figure
     assert outcome[archive[2].pk] is None  # no 2025 figures
     assert outcome[archive[5].pk] is None  # no revenue to divide by
+
+
+# Random rules ------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_money = st.builds(
+    lambda n, unit: f"{n}{unit}",
+    st.integers(min_value=0, max_value=5000),
+    st.sampled_from(["万元", "亿元", "元", ""]),
+)
+_percent = st.builds(
+    lambda n: f"{n}%", st.decimals(min_value=-50, max_value=50, places=2, allow_nan=False)
+)
+_criterion = st.one_of(
+    st.builds(
+        lambda f, op, v: f"{f} {op} {v}",
+        st.sampled_from(["revenue", "tax", "main_business_revenue"]),
+        st.sampled_from(["=", "!=", ">", ">=", "<", "<="]),
+        _money,
+    ),
+    st.builds(
+        lambda f, op, v: f"{f} {op} {v}",
+        st.sampled_from(["revenue_growth", "rd_ratio"]),
+        st.sampled_from(["=", "!=", ">", ">=", "<", "<="]),
+        _percent,
+    ),
+    st.builds(lambda lo, hi: f"revenue between {lo} and {hi}", _money, _money),
+    st.builds(lambda n: f"employees >= {n}人", st.integers(min_value=0, max_value=2000)),
+    st.builds(
+        lambda values: "size_class in (" + ", ".join(f'"{v}"' for v in values) + ")",
+        st.lists(st.sampled_from(["large", "medium", "small", "micro"]), min_size=1, max_size=3),
+    ),
+    st.builds(lambda b: f"above_scale = {b}", st.sampled_from(["true", "false"])),
+    st.builds(lambda q: f'holds("{q}")', st.sampled_from(["specialized_sme", "little_giant"])),
+    st.builds(lambda y: f"established <= {y}-06-30", st.integers(min_value=2008, max_value=2022)),
+)
+_rule = st.recursive(
+    _criterion,
+    lambda inner: st.one_of(
+        st.builds(lambda a, b: f"({a} and {b})", inner, inner),
+        st.builds(lambda a, b: f"({a} or {b})", inner, inner),
+        st.builds(lambda a: f"not ({a})", inner),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_rule)
+def test_random_rules_agree_in_the_database_and_in_memory(archive, text):
+    rule = rules.parse(text)
+    in_db = dict(selectors.rule_outcomes(rule, ON).values_list("pk", "eligible"))
+    in_memory = {
+        e.pk: rules.evaluate(rule, selectors.facts_of(e, ON))
+        for e in Enterprise.objects.select_related("district", "park", "industry")
+    }
+    assert {pk: None if v is None else bool(v) for pk, v in in_db.items()} == in_memory, text
