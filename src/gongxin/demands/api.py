@@ -151,7 +151,7 @@ class DemandDetailOut(DemandOut):
 
     @staticmethod
     def resolve_factor(demand):
-        return getattr(demand, "factor", None) if hasattr(demand, "factor") else None
+        return getattr(demand, "factor", None)  # a demand without one: None
 
     @staticmethod
     def resolve_attachments(demand) -> list:

@@ -27,11 +27,11 @@ ALLOWED_NAMES = "PDF, JPG, PNG, DOC, DOCX, XLS, XLSX"
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "GONGXIN_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    return settings.GONGXIN_ATTACHMENT_MAX_MB * 1024 * 1024
 
 
 def max_files() -> int:
-    return int(getattr(settings, "GONGXIN_ATTACHMENT_MAX_FILES", 10))
+    return settings.GONGXIN_ATTACHMENT_MAX_FILES
 
 
 def check_upload(upload) -> tuple[str, str]:

@@ -59,7 +59,7 @@ def visit_coverage(
 ) -> list[CoverageRow]:
     """Coverage of the visit tasks `user` sees (of one plan, or all), by `by`."""
     on = on or timezone.localdate()
-    column, _label = BY[by]
+    column = BY[by][0]
     tasks = visit_task_scope(user).filter(period_start__lte=on)
     if plan is not None:
         tasks = tasks.filter(plan=plan)

@@ -103,8 +103,11 @@ def demand_status_counts(user: User) -> dict[str, int]:
 
 def desk_users() -> list[User]:
     """The desk's staff: the division GONGXIN_DEMAND_DESK names (default 运行监测协调处)."""
-    code = getattr(settings, "GONGXIN_DEMAND_DESK", "yxc")
-    return list(User.objects.filter(is_active=True, department__code=code, role=Role.STAFF))
+    return list(
+        User.objects.filter(
+            is_active=True, department__code=settings.GONGXIN_DEMAND_DESK, role=Role.STAFF
+        )
+    )
 
 
 def is_key_enterprise(enterprise: Enterprise, on: dt.date) -> bool:

@@ -372,15 +372,19 @@ def _total_of(user, start, end, now, stored) -> Row:
     else:
         sums = period_demands(user, start, end).aggregate(**_sums())
         sums["handling_seconds"] = _seconds(sums.pop("handling"))
-    late = sum(_overdue_by(user, "category", "category", start, end, now).values())
+    late = _overdue_in(user, start, end, now).count()
     return Row(None, str(gettext_lazy("Total")), overdue=late, **{k: sums[k] or 0 for k in SUMS})
 
 
-def _overdue_by(user, dimension, column, start, end, now) -> Counter:
-    """How many demands of the period are overdue now, per key of the dimension (the 督办
-    list is short and indexed by deadline)."""
+def _overdue_in(user, start, end, now) -> QuerySet[Demand]:
+    """The demands of the period overdue now (the 督办 list: short, indexed by deadline)."""
     since, until = _bounds(start, _month_end(end))
-    qs = overdue(user, now).filter(registered_at__gte=since, registered_at__lt=until)
+    return overdue(user, now).filter(registered_at__gte=since, registered_at__lt=until)
+
+
+def _overdue_by(user, dimension, column, start, end, now) -> Counter:
+    """How many demands of the period are overdue now, per key of the dimension."""
+    qs = _overdue_in(user, start, end, now)
     if dimension == "month":
         qs = qs.annotate(month=TruncMonth("registered_at"))
     counts = Counter()

@@ -21,6 +21,7 @@ from django.views import View
 
 from gongxin.core import workdays
 from gongxin.core.choices import Role
+from gongxin.core.forms import form_errors_from
 from gongxin.demands import coverage, selectors, services, statistics
 from gongxin.demands.choices import STEP_VERBS, Action, Category, ExtensionStatus, Status
 from gongxin.demands.forms import (
@@ -52,19 +53,6 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._count()
-
-
-def _errors_into(form, error: Exception) -> None:
-    """A service's refusal shown on the form, field by field where it names one."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("This is not yours to do."))
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 class DemandInboxView(LoginRequiredMixin, View):
@@ -154,7 +142,13 @@ class DemandDetailView(LoginRequiredMixin, View):
     def _demand(self, request, pk):
         return get_object_or_404(
             selectors.demand_scope(request.user).select_related(
-                "enterprise", "lead", "registered_by", "visit", "merged_into", "duplicate_of"
+                "enterprise",
+                "lead",
+                "registered_by",
+                "visit",
+                "merged_into",
+                "duplicate_of",
+                "factor__project",
             ),
             pk=pk,
         )
@@ -163,7 +157,7 @@ class DemandDetailView(LoginRequiredMixin, View):
         forms = forms or {}
         user, now = request.user, timezone.now()
         actions = services.allowed_actions(user, demand)
-        factor = getattr(demand, "factor", None) if hasattr(demand, "factor") else None
+        factor = getattr(demand, "factor", None)  # a demand without one: None
         step_fields = {"text", "attachments"}
         if Action.DISPATCH in actions:
             step_fields |= {"lead", "co_departments"}
@@ -237,7 +231,7 @@ class DemandDetailView(LoginRequiredMixin, View):
             try:
                 done, target = run()
             except (PermissionDenied, ValidationError) as error:
-                _errors_into(form, error)
+                form_errors_from(error, form)
             else:
                 messages.success(request, done)
                 return redirect(reverse("demands:demand_detail", args=[target or pk]))
@@ -420,7 +414,7 @@ class DemandCreateView(LoginRequiredMixin, View):
                     attachments=data["attachments"],
                 )
             except (PermissionDenied, ValidationError) as error:
-                _errors_into(form, error)
+                form_errors_from(error, form)
             else:
                 messages.success(request, _("Demand registered."))
                 return redirect(reverse("demands:demand_detail", args=[demand.pk]))
@@ -507,7 +501,7 @@ class VisitCreateView(LoginRequiredMixin, View):
                     demands=raised,
                 )
             except (PermissionDenied, ValidationError) as error:
-                _errors_into(form, error)
+                form_errors_from(error, form)
             else:
                 messages.success(
                     request,
@@ -573,7 +567,7 @@ class VisitPlanCreateView(LoginRequiredMixin, View):
             try:
                 plan = services.visit_plan_create(actor=request.user, **form.cleaned_data)
             except (PermissionDenied, ValidationError) as error:
-                _errors_into(form, error)
+                form_errors_from(error, form)
             else:
                 messages.success(
                     request,

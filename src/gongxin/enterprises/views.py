@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from gongxin.chains import selectors as chain_selectors
+from gongxin.core.forms import form_errors_from
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
 from gongxin.core.views import PagedFilterView, attachment
@@ -128,14 +129,6 @@ def _enterprise_for_change(user, pk) -> Enterprise:
     return enterprise
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class EnterpriseCreateView(LoginRequiredMixin, View):
     template_name = "enterprises/enterprise_form.html"
 
@@ -158,7 +151,7 @@ class EnterpriseCreateView(LoginRequiredMixin, View):
                     actor=request.user, data=form.service_data()
                 )
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Enterprise %(name)s added.") % {"name": enterprise})
                 return redirect(enterprise)
@@ -191,7 +184,7 @@ class EnterpriseEditView(LoginRequiredMixin, View):
                     actor=request.user, enterprise=enterprise, data=form.service_data()
                 )
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect(enterprise)
@@ -252,7 +245,7 @@ class _ChildView(LoginRequiredMixin, View):
             try:
                 self.save(request.user, enterprise, child, form)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(enterprise)

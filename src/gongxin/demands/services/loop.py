@@ -70,7 +70,7 @@ class Conflict(ValidationError):
 
 def sla(category: str, urgency: str) -> dict[str, int]:
     """The working days allowed for dispatch, interim reply and resolution."""
-    configured = getattr(settings, "GONGXIN_DEMAND_SLA", {})
+    configured = settings.GONGXIN_DEMAND_SLA
     days = {**DEFAULT_SLA, **{k: v for k, v in configured.items() if k in DEFAULT_SLA}}
     if urgency == Urgency.URGENT:
         days.update(configured.get("urgent", {}))
