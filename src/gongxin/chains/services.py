@@ -34,6 +34,7 @@ from gongxin.core.audit import audit_record, diff, snapshot
 from gongxin.core.choices import AuditAction
 from gongxin.core.models import User
 from gongxin.enterprises.models import Enterprise
+from gongxin.enterprises.signals import announce
 
 NODE_FIELDS = (
     "name",
@@ -363,6 +364,7 @@ def link_decide(*, actor: User | None, link: EnterpriseNode, confirm: bool) -> E
     before = link.status
     link.status = LinkStatus.CONFIRMED if confirm else LinkStatus.REJECTED
     link.save(update_fields=["status"])
+    announce([link.enterprise_id])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

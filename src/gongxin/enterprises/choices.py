@@ -35,3 +35,31 @@ class QualificationLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")
     MUNICIPAL = "municipal", _("Municipal")
+
+
+class Tier(models.TextChoices):
+    """The cultivation ladder of strong enterprises (优强企业培育), lowest rung first."""
+
+    TO_SCALE = "to_scale", _("Growing above designated size")
+    INNOVATIVE = "innovative_sme", _("Innovative SME")
+    SPECIALIZED = "specialized_sme", _("Specialised and sophisticated SME")
+    LITTLE_GIANT = "little_giant", _("Specialised and sophisticated 'little giant'")
+    CHAMPION = "single_champion", _("Manufacturing single champion")
+    CHAIN_MASTER = "chain_master", _("Chain-master enterprise")
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("Under way")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class ItemKind(models.TextChoices):
+    MEASURE = "measure", _("Measure")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class ItemStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    UNDER_WAY = "under_way", _("Under way")
+    DONE = "done", _("Done")

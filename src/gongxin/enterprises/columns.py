@@ -27,6 +27,7 @@ from gongxin.enterprises.choices import EnterpriseStatus, SizeClass
 from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.enterprises.services import ENTERPRISE_FIELDS, MONTHLY_FIELDS
+from gongxin.enterprises.signals import announce
 from gongxin.enterprises.uscc import uscc_cell
 
 SIZE_LABELS = {
@@ -344,6 +345,10 @@ class EnterpriseImporter(Importer):
     def finish(self) -> None:
         if self.upsert is not None:
             self.upsert.close()
+
+    def committed(self, result) -> None:
+        if result.created or result.updated:
+            announce(None)
 
 
 _OBJECT_TYPE = "enterprises.enterprise"

@@ -813,11 +813,14 @@ def _rows(rng: random.Random, d: _Draft, serials: dict) -> tuple[list, list, lis
             assets = d.revenue * d.ratios[1] * (1 + d.ratios[2]) ** (year - 2025)
             share = min(0.08, max(0.003, rd_share * rng.uniform(0.9, 1.1)))  # 0.3 … 8 %
             rd = float(totals["revenue"]) * share
+            # small firms with next to no R&D and no qualification often leave the R&D
+            # line of the annual statistics empty: an archive has gaps (待补充信息)
+            unreported = not held and d.size in ("small", "micro") and share < 0.0045
             annual.append(
                 AnnualFigure(
                     enterprise=e,
                     year=year,
-                    rd_expense=_money(rd),
+                    rd_expense=None if unreported else _money(rd),
                     total_assets=_money(assets),
                     **totals,
                 )

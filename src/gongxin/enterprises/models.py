@@ -9,9 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.enterprises.choices import (
     EnterpriseStatus,
+    ItemKind,
+    ItemStatus,
+    PlanStatus,
     QualificationKind,
     QualificationLevel,
     SizeClass,
+    Tier,
 )
 from gongxin.enterprises.uscc import uscc_validator
 
@@ -235,3 +239,88 @@ class AnnualFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}"
+
+
+class CultivationPlan(models.Model):
+    """一企一策: the plan to bring one enterprise up a rung of the cultivation ladder, with
+    its measures and milestones, the official responsible, and its status over the years."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="cultivation_plans",
+    )
+    tier = models.CharField(_("target rung"), max_length=20, choices=Tier.choices)
+    goal = models.TextField(_("goal"), max_length=2000)
+    official = models.ForeignKey(
+        "core.User",
+        verbose_name=_("responsible official"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cultivation_plans",
+    )
+    start_year = models.PositiveSmallIntegerField(_("from year"))
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+    )
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cultivation plan")
+        verbose_name_plural = _("cultivation plans")
+        ordering = ["-start_year", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="cultivation_plan_years_in_order",
+                condition=Q(target_year__gte=models.F("start_year")),
+                violation_error_message=_("The target year cannot come before the first year."),
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "tier"],
+                condition=Q(status=PlanStatus.ACTIVE),
+                name="cultivation_plan_one_active_per_rung",
+                violation_error_message=_(
+                    "This enterprise already has a plan under way for this rung."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.get_tier_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:plan_detail", args=[self.pk])
+
+
+class PlanItem(models.Model):
+    """A measure (措施) or a milestone (节点) of a cultivation plan."""
+
+    plan = models.ForeignKey(CultivationPlan, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    text = models.CharField(_("what"), max_length=500)
+    responsible = models.CharField(_("responsible"), max_length=100, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PLANNED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["plan", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_item_done_has_date",
+                condition=~Q(status=ItemStatus.DONE) | Q(done_on__isnull=False),
+                violation_error_message=_("A finished item needs the day it was done."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

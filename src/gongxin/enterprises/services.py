@@ -7,17 +7,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxin.core.audit import audit_record, diff, snapshot
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import User
 from gongxin.core.tabular.columns import normalize_newlines
+from gongxin.enterprises.choices import ItemStatus, PlanStatus
 from gongxin.enterprises.models import (
     AnnualFigure,
     Contact,
+    CultivationPlan,
     Enterprise,
     MonthlyFigure,
+    PlanItem,
     Qualification,
 )
 from gongxin.enterprises.selectors import (
@@ -26,6 +30,7 @@ from gongxin.enterprises.selectors import (
     enterprise_fields_editable,
     enterprise_scope,
 )
+from gongxin.enterprises.signals import announce
 
 ENTERPRISE_FIELDS = (
     "uscc",
@@ -114,6 +119,7 @@ def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise
         obj=enterprise,
         changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)),
     )
+    announce([enterprise.pk])
     return enterprise
 
 
@@ -134,6 +140,7 @@ def enterprise_update(
     _ensure_location_in_scope(actor, enterprise)
     enterprise.save(update_fields=[*changes, "updated_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise, changes=changes)
+    announce([enterprise.pk])
     return enterprise
 
 
@@ -201,6 +208,8 @@ def _record_delete(*, actor: User | None, record, fields: tuple[str, ...]) -> No
 
 
 def _audit_on_enterprise(actor, action, enterprise: Enterprise, changes, message: str) -> None:
+    """Audit a change of one of the enterprise's records on its history, and announce it."""
+    announce([enterprise.pk])
     audit_record(
         actor=actor,
         action=action,
@@ -340,3 +349,91 @@ def monthly_figure_import(*, actor: User | None, fileobj, name: str, dry_run: bo
     return run_import(
         MonthlyFigureImporter(actor=actor), fileobj, name=name, dry_run=dry_run, progress=progress
     )
+
+
+# Cultivation plans (一企一策) -----------------------------------------------------------
+
+PLAN_FIELDS = ("tier", "goal", "official", "start_year", "target_year", "status", "achieved_on")
+PLAN_ITEM_FIELDS = ("kind", "text", "responsible", "due_on", "status", "done_on")
+
+
+def plan_can_edit(user: User, enterprise: Enterprise) -> bool:
+    """Officials who may edit the enterprise's file keep its plans (not the enterprise)."""
+    return (
+        user.is_authenticated
+        and user.role != Role.ENTERPRISE
+        and enterprise_scope(user, for_change=True).filter(pk=enterprise.pk).exists()
+    )
+
+
+def _ensure_plan_editor(actor: User | None, enterprise: Enterprise) -> None:
+    if actor is not None and not plan_can_edit(actor, enterprise):
+        raise PermissionDenied(_("You may not keep this enterprise's cultivation plans."))
+
+
+@transaction.atomic
+def cultivation_plan_save(
+    *,
+    actor: User | None,
+    enterprise: Enterprise,
+    plan: CultivationPlan | None,
+    data: dict[str, Any],
+) -> CultivationPlan:
+    """Create or change a cultivation plan; one plan under way per rung."""
+    _ensure_plan_editor(actor, enterprise)
+    if plan is not None and plan.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("The plan belongs to another enterprise."))
+    record = plan or CultivationPlan(enterprise=enterprise)
+    if data.get("status") == PlanStatus.ACHIEVED and not data.get("achieved_on"):
+        data = {**data, "achieved_on": record.achieved_on or timezone.localdate()}
+    if data.get("status") and data["status"] != PlanStatus.ACHIEVED:
+        data = {**data, "achieved_on": None}
+    return _record_save(
+        actor=actor,
+        enterprise=enterprise,
+        record=record,
+        creating=plan is None,
+        fields=PLAN_FIELDS,
+        data=data,
+        message="",
+    )
+
+
+@transaction.atomic
+def plan_item_save(
+    *, actor: User | None, plan: CultivationPlan, item: PlanItem | None, data: dict[str, Any]
+) -> PlanItem:
+    """Add or change a measure or milestone of a plan; done items keep the day."""
+    _ensure_plan_editor(actor, plan.enterprise)
+    if item is not None and item.plan_id != plan.pk:
+        raise PermissionDenied(_("The item belongs to another plan."))
+    record = item or PlanItem(plan=plan)
+    if data.get("status") == ItemStatus.DONE and not data.get("done_on"):
+        data = {**data, "done_on": record.done_on or timezone.localdate()}
+    if data.get("status") and data["status"] != ItemStatus.DONE:
+        data = {**data, "done_on": None}
+    saved = _record_save(
+        actor=actor,
+        enterprise=plan.enterprise,
+        record=record,
+        creating=item is None,
+        fields=PLAN_ITEM_FIELDS,
+        data=data,
+        message=_("Cultivation plan item: %(text)s") % {"text": data.get("text") or record.text},
+    )
+    CultivationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    return saved
+
+
+@transaction.atomic
+def plan_item_delete(*, actor: User | None, item: PlanItem) -> None:
+    _ensure_plan_editor(actor, item.plan.enterprise)
+    enterprise = item.plan.enterprise
+    _audit_on_enterprise(
+        actor,
+        AuditAction.DELETE,
+        enterprise,
+        diff(snapshot(item, PLAN_ITEM_FIELDS), {}),
+        _("Cultivation plan item: %(text)s") % {"text": item.text},
+    )
+    item.delete()

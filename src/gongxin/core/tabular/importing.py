@@ -172,6 +172,10 @@ class Importer(abc.ABC):
     def finish(self) -> None:  # noqa: B027  (optional hook)
         """Called once every chunk is written: drop what the chunks needed."""
 
+    def committed(self, result: ImportResult) -> None:  # noqa: B027  (optional hook)
+        """Called inside the transaction of an import that will be committed (not for a
+        dry run): tell whoever keeps something derived from what was written."""
+
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
@@ -203,6 +207,7 @@ def run_import(
         if result.ok and not dry_run:
             result.committed = True
             versions.changed()
+            importer.committed(result)
             audit_record(
                 actor=importer.actor,
                 action=AuditAction.IMPORT,

@@ -214,19 +214,24 @@ def test_spring_festival_dip_in_aggregate(built):
 
 
 def test_annual_figures_are_the_sum_of_the_months(built):
-    full = 0
+    full = unreported = 0
     for e in built:
         months = list(e.monthly_figures.filter(period__year=2025))
         annual = e.annual_figures.get(year=2025)
         assert Decimal("0.95") * annual.revenue <= annual.main_business_revenue
         assert annual.main_business_revenue <= annual.revenue
-        assert Decimal("0.0029") <= annual.rd_expense / annual.revenue <= Decimal("0.0801")
+        if annual.rd_expense is None:  # not reported: small, no qualification
+            unreported += 1
+            assert e.size_class in ("small", "micro") and not e.qualifications.exists()
+        else:
+            assert Decimal("0.0029") <= annual.rd_expense / annual.revenue <= Decimal("0.0801")
         if len(months) == 12:
             full += 1
             assert sum(m.revenue for m in months) == annual.revenue
             assert sum(m.output_value for m in months) == annual.output_value
             assert sum(m.tax for m in months) == annual.tax
     assert full > COUNT / 2
+    assert 0 < unreported < COUNT / 5
 
 
 def test_early_warning_cases_drop_sharply(built):
