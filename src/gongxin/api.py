@@ -9,6 +9,7 @@ from gongxin.core.auth import API_AUTH
 from gongxin.demands.api import router as demands_router
 from gongxin.demands.api import visits_router
 from gongxin.enterprises.api import router as enterprises_router
+from gongxin.policies.api import router as policies_router
 
 api = NinjaAPI(
     title="gongxin API",
@@ -26,6 +27,7 @@ api.add_router("/enterprises", enterprises_router)
 api.add_router("/chains", chains_router)
 api.add_router("/demands", demands_router)
 api.add_router("/visits", visits_router)
+api.add_router("/policies", policies_router)
 
 
 @api.exception_handler(ObjectDoesNotExist)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("chains/", include("gongxin.chains.urls")),
     path("demands/", include("gongxin.demands.urls")),
     path("visits/", include("gongxin.demands.visit_urls")),
+    path("policies/", include("gongxin.policies.urls")),
     path("", include("gongxin.core.urls")),
 ]

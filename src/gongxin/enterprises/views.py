@@ -26,6 +26,7 @@ from gongxin.enterprises.forms import (
 )
 from gongxin.enterprises.models import Contact, Enterprise, Qualification
 from gongxin.enterprises.sizing import is_above_scale, size_class
+from gongxin.policies import selectors as policy_selectors
 
 
 class EnterpriseListView(PagedFilterView):
@@ -114,6 +115,8 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             latest_annual=latest_annual,
             chain_positions=chain_selectors.enterprise_positions(user, enterprise),
             **demand_selectors.enterprise_demand_history(user, enterprise),
+            **policy_selectors.enterprise_policy_summary(user, enterprise),
+            can_plan=services.plan_can_edit(user, enterprise),
         )
         return context
 

@@ -92,6 +92,9 @@ FIELDS: dict[str, Field] = {
     "rd_ratio": Field("上年研发投入占营业收入比例", PERCENT),
     "employees": Field("从业人员", COUNT),
     "tax": Field("上年纳税额", MONEY),
+    "rd_expense": Field("上年研发费用", MONEY),
+    "upgrade_investment": Field("技术改造类项目已完成投资", MONEY),
+    "project_investment": Field("项目已完成投资", MONEY),
 }
 #: Functions: holds("<qualification>") — holds it, valid on the day of evaluation;
 #: on_chain("<chain code>") — confirmed on a node of the chain.
@@ -377,8 +380,7 @@ def _check(rule) -> None:
         spec = _field(rule.field, rule.pos)
         if spec.kind != CODE:
             raise RuleError(
-                _("Only codes start with something; %(label)s is not one.")
-                % {"label": spec.label},
+                _("Only codes start with something; %(label)s is not one.") % {"label": spec.label},
                 rule.pos.line,
                 rule.pos.column,
                 "type",

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gongxin.enterprises.models import AnnualFigure, Enterprise
 from gongxin.enterprises.tests.factories import EnterpriseFactory, QualificationFactory
-from gongxin.policies import rules, selectors
+from gongxin.policies import rules, selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,7 @@ def archive(city):
         issued_on=dt.date(2024, 1, 1),
         expires_on=dt.date(2026, 5, 31),
     )  # expired the day before
+    services.facts_refresh(on=ON)
     return made
 
 
@@ -151,3 +152,6 @@ def test_random_rules_agree_in_the_database_and_in_memory(archive, text):
         for e in Enterprise.objects.select_related("district", "park", "industry")
     }
     assert {pk: None if v is None else bool(v) for pk, v in in_db.items()} == in_memory, text
+    # The stored facts, as an enterprise's rematch reads them, decide it the same way.
+    stored = services.facts_in_memory(in_memory, ON)
+    assert {pk: rules.evaluate(rule, stored[pk]) for pk in in_memory} == in_memory, text
