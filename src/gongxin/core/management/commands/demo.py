@@ -32,6 +32,7 @@ class Command(BaseCommand):
         from gongxin.demands.demo import demands_build
         from gongxin.demands.sweep import sweep
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
+        from gongxin.policies.demo import policies_build
         from gongxin.projects.demo import projects_build
 
         started = time.monotonic()
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             )
             # after the enterprise accounts, which register demands on the portal
             demands = demands_build(seed=seed)
+            policies = policies_build(seed=seed)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
@@ -78,7 +80,10 @@ class Command(BaseCommand):
                 f"Demo database ready: {len(built)} enterprises, {len(chains)} chains, "
                 f"{len(projects)} projects, {demands['demands']} demands "
                 f"({demands['open']} open, {swept.total} deadline alerts), "
-                f"{demands['visits']} visits in {demands['visit_plans']} visit plans "
+                f"{demands['visits']} visits in {demands['visit_plans']} visit plans, "
+                f"{policies['policies']} policies ({policies['applications']} applications, "
+                f"{policies['granted']} granted without application), "
+                f"{policies['plans']} cultivation plans "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
