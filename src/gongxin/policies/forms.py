@@ -14,6 +14,7 @@ from gongxin.chains.models import Chain
 from gongxin.core.choices import Role
 from gongxin.core.models import Department, User
 from gongxin.core.units import WAN
+from gongxin.demands.attachments import check_upload
 from gongxin.enterprises.choices import ItemStatus, PlanStatus
 from gongxin.enterprises.models import CultivationPlan, PlanItem
 from gongxin.policies.benefits import TierError, parse_tiers, tiers_text
@@ -92,6 +93,14 @@ class PolicyForm(forms.ModelForm):
             self.initial.setdefault("cap_wan", policy.cap and policy.cap / WAN)
             self.initial.setdefault("tiers_text", tiers_text(policy.tiers, policy.base))
             self.initial.setdefault("chains", list(policy.chains.all()))
+
+    def clean_full_text(self):
+        """The full text is checked as attachments are: its content must be the type its
+        name says (PDF, Word …) and within the size limit."""
+        upload = self.cleaned_data.get("full_text")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            check_upload(upload)
+        return upload
 
     def clean_tiers_text(self):
         try:

@@ -177,9 +177,17 @@ def _literal(spec: rules.Field, value: rules.Value):
     return Value(value.value)
 
 
+class _Figure(Cast):
+    """A figure compared with a number: cast on SQLite, which may hold it as an integer,
+    text or real; on PostgreSQL the column is numeric already (a cast per row is waste)."""
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
 def _column(name: str, spec: rules.Field):
     column = F(name)
-    return Cast(column, NUMBER) if spec.kind in rules.UNITS else column
+    return _Figure(column, NUMBER) if spec.kind in rules.UNITS else column
 
 
 def compile_rule(rule, on: dt.date):

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/", views.PolicyDetailView.as_view(), name="policy_detail"),
     path("<int:pk>/edit/", views.PolicyFormView.as_view(), name="policy_edit"),
     path("<int:pk>/matches.xlsx", views.PolicyMatchesExportView.as_view(), name="policy_export"),
+    path("<int:pk>/full-text/", views.PolicyFullTextView.as_view(), name="full_text"),
     path("<int:pk>/apply/", views.ApplyView.as_view(), name="apply"),
     path("<int:pk>/grant/", views.GrantView.as_view(), name="grant"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +155,21 @@ class PolicyDetailView(LoginRequiredMixin, View):
             "chains": policy.chains.all(),
         }
         return render(request, "policies/policy_detail.html", context)
+
+
+class PolicyFullTextView(LoginRequiredMixin, View):
+    """The policy's full text, to those who see the policy (never a public URL)."""
+
+    def get(self, request, pk):
+        policy = _policy(request.user, pk)
+        if not policy.full_text:
+            raise Http404
+        try:
+            handle = policy.full_text.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        extension = policy.full_text.name.rsplit(".", 1)[-1].lower()
+        return FileResponse(handle, as_attachment=True, filename=f"{policy.title}.{extension}")
 
 
 class PolicyMatchesExportView(LoginRequiredMixin, View):

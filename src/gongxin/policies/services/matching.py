@@ -22,7 +22,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -157,6 +157,7 @@ def match_policy(
     tell: bool = True,
     outcome: Outcome | None = None,
     ensure: bool = True,
+    dated: bool = True,
 ) -> Outcome:
     """Decide `policy` for every operating enterprise in the database (none when it is
     not in force) and write only what changed: rows no longer found are deleted, changed
@@ -177,17 +178,11 @@ def match_policy(
             .values_list("enterprise_id", "ok", "amount")
             .query.sql_with_params()
         )
-        _write(policy, select, params)
-    counts = dict(
-        Match.objects.filter(policy=policy)
-        .order_by()
-        .values("result")
-        .annotate(n=Count("pk"))
-        .values_list("result", "n")
-    )
-    outcome.eligible += counts.get(MatchResult.ELIGIBLE, 0)
-    outcome.unknown += counts.get(MatchResult.UNKNOWN, 0)
-    Policy.objects.filter(pk=policy.pk).update(matched_on=on)
+        eligible, unknown = _write(policy, select, params)
+        outcome.eligible += eligible
+        outcome.unknown += unknown
+    if dated:  # (match_all dates every policy at once)
+        Policy.objects.filter(pk=policy.pk).update(matched_on=on)
     if tell:
         newly = _eligible_ids(policy.pk) - before
         if newly:
@@ -202,10 +197,11 @@ _MATCHED = (
 )
 
 
-def _write(policy: Policy, select: str, params) -> None:
+def _write(policy: Policy, select: str, params) -> tuple[int, int]:
     """Bring the stored matches of `policy` to the rows `select` finds (enterprise_id,
     ok, amount): one statement on PostgreSQL (a writable CTE over the rows found once);
-    on SQLite the rows go through a temporary table."""
+    on SQLite the rows go through a temporary table. Returns how many are eligible and
+    how many need information."""
     table = Match._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     pk, version = policy.pk, policy.rule_version
@@ -220,14 +216,21 @@ def _write(policy: Policy, select: str, params) -> None:
                 f"changed AS (UPDATE {table} m SET result = f.result, benefit = f.benefit, "
                 "rule_version = %s, matched_at = %s FROM found f WHERE m.policy_id = %s "
                 "AND m.enterprise_id = f.enterprise_id AND (m.result, m.benefit, m.rule_version) "
-                "IS DISTINCT FROM (f.result, f.benefit, %s)) "
-                f"INSERT INTO {table} (policy_id, enterprise_id, result, benefit, rule_version, "
-                "matched_at) SELECT %s, f.enterprise_id, f.result, f.benefit, %s, %s FROM found f "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} m WHERE m.policy_id = %s "
-                "AND m.enterprise_id = f.enterprise_id)",
-                [*found_params, pk, version, now, pk, version, pk, version, now, pk],
+                "IS DISTINCT FROM (f.result, f.benefit, %s)), "
+                f"added AS (INSERT INTO {table} (policy_id, enterprise_id, result, benefit, "
+                "rule_version, matched_at) SELECT %s, f.enterprise_id, f.result, f.benefit, %s, "
+                f"%s FROM found f WHERE NOT EXISTS (SELECT 1 FROM {table} m "
+                "WHERE m.policy_id = %s AND m.enterprise_id = f.enterprise_id)) "
+                "SELECT count(*) FILTER (WHERE result = %s), count(*) FILTER (WHERE result = %s) "
+                "FROM found",
+                [
+                    *found_params,
+                    *(pk, version, now, pk, version, pk, version, now, pk),
+                    MatchResult.ELIGIBLE,
+                    MatchResult.UNKNOWN,
+                ],
             )
-            return
+            return cursor.fetchone()
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS policies_found "
             "(enterprise_id INTEGER PRIMARY KEY, result TEXT, benefit NUMERIC)"
@@ -253,6 +256,12 @@ def _write(policy: Policy, select: str, params) -> None:
             "WHERE m.policy_id = %s AND m.enterprise_id = f.enterprise_id)",
             [pk, version, now, pk],
         )
+        cursor.execute(
+            "SELECT count(CASE WHEN result = %s THEN 1 END), "
+            "count(CASE WHEN result = %s THEN 1 END) FROM policies_found",
+            [MatchResult.ELIGIBLE, MatchResult.UNKNOWN],
+        )
+        return cursor.fetchone()
 
 
 @transaction.atomic
@@ -343,14 +352,16 @@ def match_all(
         return Outcome()
     with transaction.atomic():
         facts_refresh(on=on)
-        stale = Match.objects.exclude(policy__in=policies_in_force(on))
-        stale.delete()
+        # by policy, through the index: not a scan of every match
+        out_of_force = Policy.objects.exclude(pk__in=policies_in_force(on).values("pk"))
+        Match.objects.filter(policy__in=list(out_of_force.values_list("pk", flat=True))).delete()
     policies = list(policies_in_force(on))
     outcome = Outcome()
     for done, policy in enumerate(policies, start=1):
-        match_policy(policy, on=on, tell=tell, outcome=outcome, ensure=False)
+        match_policy(policy, on=on, tell=tell, outcome=outcome, ensure=False, dated=False)
         if progress is not None:
             progress(done, len(policies))
+    Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
     return outcome
 
 

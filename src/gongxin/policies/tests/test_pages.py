@@ -699,6 +699,34 @@ def test_editing_the_rule_through_the_form_saves_a_new_version_and_matches_again
     }
 
 
+def test_the_full_text_is_checked_stored_and_given_to_those_who_see_the_policy(
+    scene, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = browser(scene.world, "staff")
+    url = reverse("policies:policy_edit", args=[scene.rd.pk])
+    fake = SimpleUploadedFile("全文.pdf", b"this is no PDF at all", content_type="application/pdf")
+    refused = client.post(url, {**_rd_form(scene), "full_text": fake})
+    assert refused.status_code == 200
+    assert "全文.pdf" in refused.context["form"].errors["full_text"][0]
+    scene.rd.refresh_from_db()
+    assert not scene.rd.full_text
+    pdf = SimpleUploadedFile("全文.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+    assert client.post(url, {**_rd_form(scene), "full_text": pdf}).status_code == 302
+    scene.rd.refresh_from_db()
+    download = client.get(reverse("policies:full_text", args=[scene.rd.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-1.7")
+    assert "attachment" in download["Content-Disposition"]
+    # a draft policy's text is not given to those who do not see drafts
+    scene.rd.status = "draft"
+    scene.rd.save(update_fields=["status"])
+    other = browser(scene.world, "district_a")
+    assert other.get(reverse("policies:full_text", args=[scene.rd.pk])).status_code == 404
+
+
 # Exports ----------------------------------------------------------------------------------
 
 
