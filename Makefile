@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongxin
 PYTEST_ARGS ?=
 export GONGXIN_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench bench-chains bench-demands messages clean
+.PHONY: install demo serve test lint migrations-check test-sqlite test-postgres browser bench bench-chains bench-demands bench-match messages clean
 
 install: $(PY_STAMP) $(VENDOR)/.copied
 
@@ -63,6 +63,9 @@ bench-chains: install
 
 bench-demands: install
 	$(BIN)/python bench/demands/run.py
+
+bench-match: install
+	$(BIN)/python bench/match/run.py
 
 messages: install
 	cd src/gongxin && ../../$(BIN)/gongxin makemessages -l zh_Hans -l en --no-obsolete \
