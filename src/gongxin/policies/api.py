@@ -75,7 +75,7 @@ class PolicyOut(Schema):
 
     @staticmethod
     def resolve_rule(policy) -> str:
-        return rules.describe(services.parsed(policy.rule_text))
+        return rules.describe(services.parsed(policy.rule_text))  # codes as written
 
 
 class PolicyListOut(PolicyOut):
@@ -217,7 +217,7 @@ def rule_check(request, payload: RuleIn):
             "column": exc.column,
             "code": exc.code,
         }
-    return {"ok": True, "rule": rules.describe(rule)}
+    return {"ok": True, "rule": selectors.rule_said(rule)}
 
 
 class MatchOut(Schema):

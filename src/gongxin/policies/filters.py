@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.chains.models import Chain
 from gongxin.core.models import Region
@@ -31,10 +32,15 @@ class PolicyFilterSet(django_filters.FilterSet):
         to_field_name="code",
     )
     status = django_filters.ChoiceFilter(
-        choices=PolicyStatus.choices, label=_("Status"), empty_label=_("All statuses")
+        choices=PolicyStatus.choices,
+        label=_("Publication"),
+        empty_label=_("All statuses"),
     )
     in_force = django_filters.TypedChoiceFilter(
-        choices=YES_NO, coerce=lambda v: v == "1", method="filter_in_force", label=_("In force")
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        method="filter_in_force",
+        label=_("Currently in force"),
     )
     without_application = django_filters.TypedChoiceFilter(
         choices=YES_NO, coerce=lambda v: v == "1", label=_("Paid without application")
@@ -74,7 +80,9 @@ class PolicyFilterSet(django_filters.FilterSet):
 class ApplicationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.ChoiceFilter(
-        choices=ApplicationStatus.choices, label=_("Status"), empty_label=_("All statuses")
+        choices=ApplicationStatus.choices,
+        label=pgettext_lazy("of an application", "Status"),
+        empty_label=_("All statuses"),
     )
     source = django_filters.ChoiceFilter(
         choices=ApplicationSource.choices, label=_("Source"), empty_label=_("All sources")

@@ -409,7 +409,9 @@ def _check(rule) -> None:
 _OPS = {"=": "为", "!=": "不为", ">": "大于", ">=": "不低于", "<": "小于", "<=": "不高于"}
 
 
-def _say_value(spec: Field, value: Value) -> str:
+def _say_value(spec: Field, value: Value, name: str | None = None) -> str:
+    if name:
+        return f"{name}（{value.value}）"
     if spec.kind == BOOL:
         return "是" if value.value else "否"
     if spec.kind == CHOICE:
@@ -422,37 +424,64 @@ def _say_value(spec: Field, value: Value) -> str:
     return str(value.value)
 
 
-def describe(rule, *, top: bool = True) -> str:
+def codes(rule) -> set[tuple[str, str]]:
+    """The codes a rule names, as (what, code): chains, districts, parks, industries —
+    for saying them by name (`describe`'s `names`)."""
+    if isinstance(rule, AllOf | AnyOf):
+        return set().union(*(codes(i) for i in rule.items))
+    if isinstance(rule, Not):
+        return codes(rule.item)
+    if isinstance(rule, Call):
+        return {("chain", rule.argument)} if rule.function == "on_chain" else set()
+    if FIELDS[rule.field].kind != CODE:
+        return set()
+    if isinstance(rule, Starts):
+        return {(rule.field, rule.prefix)}
+    if isinstance(rule, Compare):
+        return {(rule.field, str(rule.value.value))}
+    if isinstance(rule, Member):
+        return {(rule.field, str(v.value)) for v in rule.values}
+    return set()
+
+
+def describe(rule, *, top: bool = True, names: dict[str, str] | None = None) -> str:
     """The rule in plain Chinese, e.g. 企业规模为小型或中型，且上年营业收入在1500万元至
-    2000万元之间。"""
+    2000万元之间。`names` ("chain:electronics": "电子信息产业链", "district:360121": …) says
+    the codes it names by name."""
+    names = names or {}
     if isinstance(rule, AllOf):
-        text = "，且".join(describe(i, top=False) for i in rule.items)
+        text = "，且".join(describe(i, top=False, names=names) for i in rule.items)
     elif isinstance(rule, AnyOf):
-        text = "，或".join(describe(i, top=False) for i in rule.items)
+        text = "，或".join(describe(i, top=False, names=names) for i in rule.items)
         text = text if top else f"（{text}）"
     elif isinstance(rule, Not):
-        text = f"不满足“{describe(rule.item, top=False)}”"
+        text = f"不满足“{describe(rule.item, top=False, names=names)}”"
     elif isinstance(rule, Compare):
         spec = FIELDS[rule.field]
         if spec.kind == BOOL:
             yes = (rule.op == "=") == bool(rule.value.value)
             text = spec.label if yes else f"非{spec.label}"
         else:
-            text = f"{spec.label}{_OPS[rule.op]}{_say_value(spec, rule.value)}"
+            name = names.get(f"{rule.field}:{rule.value.value}")
+            text = f"{spec.label}{_OPS[rule.op]}{_say_value(spec, rule.value, name)}"
     elif isinstance(rule, Between):
         spec = FIELDS[rule.field]
         low, high = _say_value(spec, rule.low), _say_value(spec, rule.high)
         text = f"{spec.label}在{low}至{high}之间"
     elif isinstance(rule, Member):
         spec = FIELDS[rule.field]
-        text = f"{spec.label}为" + "或".join(_say_value(spec, v) for v in rule.values)
+        text = f"{spec.label}为" + "或".join(
+            _say_value(spec, v, names.get(f"{rule.field}:{v.value}")) for v in rule.values
+        )
     elif isinstance(rule, Starts):
-        text = f"{FIELDS[rule.field].label}以“{rule.prefix}”开头"
+        name = names.get(f"{rule.field}:{rule.prefix}")
+        shown = f"{name}（{rule.prefix}）" if name else rule.prefix
+        text = f"{FIELDS[rule.field].label}以“{shown}”开头"
     elif isinstance(rule, Call):
         if rule.function == "holds":
             text = f"持有有效的{QUALIFICATIONS[rule.argument]}资质"
         else:
-            text = f"位于产业链“{rule.argument}”"
+            text = f"位于{names.get(f'chain:{rule.argument}', f'产业链“{rule.argument}”')}"
     else:
         raise TypeError(rule)
     return f"{text}。" if top else text
@@ -490,24 +519,26 @@ def _compare(left, op: str, right) -> bool:
     }[op]
 
 
-def evaluate(rule, facts: dict, outcomes: list[Outcome] | None = None) -> bool | None:
+def evaluate(
+    rule, facts: dict, outcomes: list[Outcome] | None = None, names: dict | None = None
+) -> bool | None:
     """Decide the rule for one enterprise's facts (field: value, None when missing;
     "qualifications": the kinds held and valid on the day; "chains": chain codes),
     in Kleene's three values: an AND is False as soon as one part is False, unknown when
     none is False but one is unknown; an OR the other way round. Each criterion's outcome
     is appended to `outcomes` when given."""
     if isinstance(rule, AllOf | AnyOf):
-        results = [evaluate(i, facts, outcomes) for i in rule.items]
+        results = [evaluate(i, facts, outcomes, names) for i in rule.items]
         decisive = isinstance(rule, AnyOf)
         if decisive in results:
             return decisive
         return None if None in results else not decisive
     if isinstance(rule, Not):
-        result = evaluate(rule.item, facts, outcomes)
+        result = evaluate(rule.item, facts, outcomes, names)
         return None if result is None else not result
     result = _criterion(rule, facts)
     if outcomes is not None:
-        outcomes.append(Outcome(describe(rule, top=False), result))
+        outcomes.append(Outcome(describe(rule, top=False, names=names), result))
     return result
 
 

@@ -416,6 +416,39 @@ def policy_matches(user: User, policy: Policy, result: str | None = None) -> Que
     ).order_by("result", "-benefit", "enterprise__name", "enterprise_id")
 
 
+def code_names(parsed_rules) -> dict[str, str]:
+    """The names of the chains, regions and industries these rules name by code, for
+    `rules.describe` and `rules.evaluate` (a query per kind named, none when none is)."""
+    from gongxin.chains.models import Chain
+    from gongxin.core.models import Industry, Region
+
+    wanted = set().union(*(rules.codes(r) for r in parsed_rules)) if parsed_rules else set()
+    by_kind: dict[str, set[str]] = {}
+    for kind, code in wanted:
+        by_kind.setdefault(kind, set()).add(code)
+    names: dict[str, str] = {}
+    if "chain" in by_kind:
+        for code, name in Chain.objects.filter(code__in=by_kind["chain"]).values_list(
+            "code", "name"
+        ):
+            names[f"chain:{code}"] = name if name.endswith("链") else f"{name}产业链"
+    places = by_kind.get("district", set()) | by_kind.get("park", set())
+    if places:
+        for code, name in Region.objects.filter(code__in=places).values_list("code", "name"):
+            names[f"district:{code}"] = names[f"park:{code}"] = name
+    if "industry" in by_kind:
+        for code, name in Industry.objects.filter(code__in=by_kind["industry"]).values_list(
+            "code", "name"
+        ):
+            names[f"industry:{code}"] = name
+    return names
+
+
+def rule_said(rule) -> str:
+    """A parsed rule in plain Chinese, the codes it names said by name."""
+    return rules.describe(rule, names=code_names([rule]))
+
+
 def match_reasons(policy: Policy, enterprise_ids, on: dt.date | None = None) -> dict[int, list]:
     """Why: the outcome of each criterion of the policy's rule for these enterprises
     (`rules.Outcome`), from their stored facts — three queries for any number of them."""
@@ -423,10 +456,11 @@ def match_reasons(policy: Policy, enterprise_ids, on: dt.date | None = None) -> 
 
     on = on or timezone.localdate()
     rule = parsed(policy.rule_text)
+    names = code_names([rule])
     reasons = {}
     for enterprise_id, facts in facts_in_memory(enterprise_ids, on).items():
         outcomes: list[rules.Outcome] = []
-        rules.evaluate(rule, facts, outcomes)
+        rules.evaluate(rule, facts, outcomes, names)
         reasons[enterprise_id] = outcomes
     return reasons
 
@@ -451,15 +485,17 @@ def enterprise_policies(user: User, enterprise: Enterprise, on: dt.date | None =
         return []
     order = {MatchResult.ELIGIBLE: 0, MatchResult.UNKNOWN: 1, MatchResult.INELIGIBLE: 2}
     found = []
-    for policy in (
+    policies = list(
         policy_scope(user)
         .filter(status=PolicyStatus.PUBLISHED, effective_from__lte=on)
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
         .prefetch_related("chains")
-    ):
+    )
+    names = code_names([parsed(p.rule_text) for p in policies])
+    for policy in policies:
         result, benefit = decide(policy, facts)
         outcomes: list[rules.Outcome] = []
-        rules.evaluate(parsed(policy.rule_text), facts, outcomes)
+        rules.evaluate(parsed(policy.rule_text), facts, outcomes, names)
         found.append(PolicyOutcome(policy, result, benefit, outcomes))
     found.sort(key=lambda o: (order[o.result], -(o.benefit or 0), o.policy.title))
     return found
@@ -662,7 +698,7 @@ def ladder(user: User, on: dt.date | None = None) -> list[Rung]:
                 tier=tier,
                 label=str(label),
                 rule=rule,
-                description=rules.describe(rules.parse(rule.rule_text)) if rule else "",
+                description=rule_said(rules.parse(rule.rule_text)) if rule else "",
                 holders=_holders(user, tier, on).count(),
                 candidates=tier_candidates(user, tier, on).count() if rule else 0,
                 plans=plans.get(tier, 0),
@@ -673,7 +709,8 @@ def ladder(user: User, on: dt.date | None = None) -> list[Rung]:
 
 def ladder_years(user: User, years: list[int]) -> list[dict]:
     """How many enterprises in scope stood on each rung at the end of each year (规上: main
-    business revenue of 2,000万元 or more that year): one query per year."""
+    business revenue of 2,000万元 or more that year; None for a year without annual
+    figures): two queries per year."""
     scope = enterprise_scope(user)
     rows = []
     for year in years:
@@ -690,9 +727,12 @@ def ladder_years(user: User, years: list[int]) -> list[dict]:
                 }
             )
         )
-        held[Tier.TO_SCALE] = AnnualFigure.objects.filter(
-            enterprise__in=scope, year=year, main_business_revenue__gte=20_000_000
-        ).count()
+        figures = AnnualFigure.objects.filter(enterprise__in=scope, year=year).aggregate(
+            reported=Count("pk"),
+            above=Count("pk", filter=Q(main_business_revenue__gte=20_000_000)),
+        )
+        # a year whose annual statistics are not in yet has no count, not a count of 0
+        held[Tier.TO_SCALE] = figures["above"] if figures["reported"] else None
         rows.append({"year": year, "counts": [held[t] for t in Tier.values]})
     return rows
 

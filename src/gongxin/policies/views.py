@@ -138,7 +138,7 @@ class PolicyDetailView(LoginRequiredMixin, View):
         context = {
             "policy": policy,
             "benefit": benefit_text(policy),
-            "rule_description": rules.describe(services.parsed(policy.rule_text)),
+            "rule_description": selectors.rule_said(services.parsed(policy.rule_text)),
             "versions": policy.rule_versions.select_related("saved_by")[:10],
             "result": result,
             "counts": counts,
@@ -245,7 +245,7 @@ class RuleCheckView(LoginRequiredMixin, View):
         else:
             today = timezone.localdate()
             outcome = selectors.rule_outcomes(rule, today, Fact.objects.filter(operating=True))
-            context["description"] = rules.describe(rule)
+            context["description"] = selectors.rule_said(rule)
             context["eligible"] = outcome.filter(eligible=True).count()
             context["unknown"] = outcome.filter(eligible__isnull=True).count()
         return render(request, "policies/partials/rule_check.html", context)
@@ -525,7 +525,7 @@ class CandidatesView(LoginRequiredMixin, View):
                 "tier": tier,
                 "label": Tier(tier).label,
                 "rule": rule,
-                "description": rules.describe(services.parsed(rule.rule_text)) if rule else "",
+                "description": selectors.rule_said(services.parsed(rule.rule_text)) if rule else "",
                 "page_obj": page,
                 "query_string": _query_string(request),
                 "page_sizes": PAGE_SIZES,

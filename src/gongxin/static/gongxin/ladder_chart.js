@@ -7,8 +7,8 @@
   var chart = echarts.init(target);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: data.labels },
-    grid: { left: 40, right: 20, top: 40, bottom: 30 },
+    legend: { data: data.labels, top: 0, type: "scroll" },
+    grid: { left: 50, right: 20, top: 40, bottom: 30 },
     xAxis: { type: "category", data: data.rows.map(function (r) { return String(r.year); }) },
     yAxis: { type: "value", minInterval: 1 },
     series: data.labels.map(function (name, i) {
