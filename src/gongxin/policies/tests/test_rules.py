@@ -100,3 +100,30 @@ def test_each_criterion_is_reported():
 def test_unknown_qualifications_or_chains_make_the_call_unknown():
     facts = {k: v for k, v in FACTS.items() if k not in ("qualifications", "chains")}
     assert rules.evaluate(rules.parse('holds("high_tech")'), facts) is None
+
+
+def test_codes_are_said_by_name_when_names_are_given():
+    rule = rules.parse(
+        'on_chain("aviation") and district in ("360121", "360999") and industry starts_with "37"'
+    )
+    assert rules.codes(rule) == {
+        ("chain", "aviation"),
+        ("district", "360121"),
+        ("district", "360999"),
+        ("industry", "37"),
+    }
+    names = {
+        "chain:aviation": "航空产业链",
+        "district:360121": "南昌县",
+        "industry:37": "铁路、船舶、航空航天和其他运输设备制造业",
+    }
+    said = rules.describe(rule, names=names)
+    assert said.startswith("位于航空产业链，且")
+    assert "南昌县（360121）或360999" in said  # an unknown code stays a code
+    assert "以“铁路、船舶、航空航天和其他运输设备制造业（37）”开头" in said
+    outcomes = []
+    rules.evaluate(
+        rule, {"chains": {"aviation"}, "district": "360121", "industry": "3741"}, outcomes, names
+    )
+    assert [o.text for o in outcomes][0] == "位于航空产业链"
+    assert all(o.result for o in outcomes)
