@@ -16,7 +16,7 @@ from gongxin.core.models import User
 from gongxin.core.selectors import user_edits_everything
 from gongxin.policies import rules
 from gongxin.policies.models import Policy, RuleVersion, TierRule
-from gongxin.policies.services.matching import facts_ensure, match_policy
+from gongxin.policies.services.matching import facts_ensure, match_policy, tell_changed
 
 POLICY_FIELDS = (
     "title",
@@ -121,7 +121,9 @@ def policy_save(
         changes=changes,
     )
     if creating or any(key in changes for key in MATCHED_ON):
-        match_policy(record)
+        outcome = match_policy(record)
+        if not creating:  # those eligible before and after hear of the change too
+            tell_changed(record, outcome.newly.get(record.pk, set()))
     return record
 
 

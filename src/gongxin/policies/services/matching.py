@@ -368,13 +368,22 @@ def match_all(
 # Telling ----------------------------------------------------------------------------------
 
 
-def _tell_later(newly: dict[int, set[int]]) -> None:
-    """Tell the users of each newly eligible enterprise, once the transaction commits."""
+def _tell_later(newly: dict[int, set[int]], *, changed: bool = False) -> None:
+    """Tell the users of each newly eligible enterprise (with `changed`: of each enterprise
+    still eligible under a policy that changed), once the transaction commits."""
     pairs = {pid: set(ids) for pid, ids in newly.items()}
-    transaction.on_commit(lambda: _tell(pairs))
+    transaction.on_commit(lambda: _tell(pairs, changed=changed))
 
 
-def _tell(newly: dict[int, set[int]]) -> int:
+def tell_changed(policy: Policy, told: set[int]) -> None:
+    """A policy changed: tell the enterprises that were and still are eligible (those
+    newly eligible, `told`, have been told already)."""
+    still = _eligible_ids(policy.pk) - told
+    if still:
+        _tell_later({policy.pk: still}, changed=True)
+
+
+def _tell(newly: dict[int, set[int]], *, changed: bool = False) -> int:
     enterprise_ids = set().union(*newly.values())
     users = defaultdict(list)
     for user in User.objects.filter(
@@ -395,10 +404,15 @@ def _tell(newly: dict[int, set[int]]) -> int:
         policy = policies[policy_id]
         url = reverse("policies:policy_detail", args=[policy_id])
         for enterprise_id in ids & users.keys():
-            body = _("Your enterprise meets the conditions of this policy.")
+            if changed:
+                title = _("A policy you qualify for has changed: %(title)s")
+                body = _("Your enterprise still meets its conditions; read what changed.")
+            else:
+                title = _("A policy you qualify for: %(title)s")
+                body = _("Your enterprise meets the conditions of this policy.")
+            title = title % {"title": policy.title}
             amount = amounts.get((policy_id, enterprise_id))
             if amount is not None:
                 body += " " + _("Amount it provides: %(amount)s.") % {"amount": money(amount)}
-            title = _("A policy you qualify for: %(title)s") % {"title": policy.title}
             messages.extend(Message(u, title, body, url) for u in users[enterprise_id])
     return notify(messages, email=False)

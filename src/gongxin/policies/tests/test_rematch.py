@@ -699,3 +699,28 @@ def test_a_ladder_rule_is_checked_too(staff):
         actor=staff, tier="to_scale", rule_text=" revenue between 1500万元 and 2000万元 "
     )
     assert saved.rule_text == "revenue between 1500万元 and 2000万元"
+
+
+def test_a_changed_policy_is_told_to_those_still_eligible_once(staff, committed):
+    a = enterprise(size_class="small", above_scale=False)
+    b = enterprise(size_class="medium", above_scale=False)
+    a_user = UserFactory(role=Role.ENTERPRISE, enterprise=a)
+    b_user = UserFactory(role=Role.ENTERPRISE, enterprise=b)
+    with committed():
+        policy = policy_make(
+            rule_text=SMALL,
+            title="小微企业奖励",
+            amount_method=AmountMethod.FIXED,
+            amount=D("50000"),
+        )
+    assert [n.title for n in told(a_user)] == ["A policy you qualify for: 小微企业奖励"]
+    with committed():  # a higher amount and a wider rule: a hears of the change, b qualifies
+        services.policy_save(
+            actor=staff,
+            policy=policy,
+            data={"amount": D("80000"), "rule_text": 'size_class in ("small", "medium")'},
+        )
+    titles = [n.title for n in told(a_user)]
+    assert titles.count("A policy you qualify for has changed: 小微企业奖励") == 1
+    assert "Amount it provides: 8万元." in told(a_user)[-1].body
+    assert [n.title for n in told(b_user)] == ["A policy you qualify for: 小微企业奖励"]
