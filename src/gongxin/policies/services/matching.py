@@ -335,26 +335,26 @@ def match_enterprises(
     return outcome
 
 
+@transaction.atomic
 def match_all(
     *,
     on: dt.date | None = None,
     tell: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Refresh every enterprise's facts and decide every policy for the whole archive;
+    """Refresh every enterprise's facts and decide every policy for the whole archive, in
+    one transaction (readers see the matches before or after, never half of them);
     policies no longer in force lose their matches. With no policy in force and no ladder
     rule there is nothing to decide: the facts are dropped, to be computed when needed."""
     on = on or timezone.localdate()
     if not policies_in_force(on).exists() and not TierRule.objects.exists():
-        with transaction.atomic():
-            Match.objects.all().delete()
-            Fact.objects.all().delete()
+        Match.objects.all().delete()
+        Fact.objects.all().delete()
         return Outcome()
-    with transaction.atomic():
-        facts_refresh(on=on)
-        # by policy, through the index: not a scan of every match
-        out_of_force = Policy.objects.exclude(pk__in=policies_in_force(on).values("pk"))
-        Match.objects.filter(policy__in=list(out_of_force.values_list("pk", flat=True))).delete()
+    facts_refresh(on=on)
+    # by policy, through the index: not a scan of every match
+    out_of_force = Policy.objects.exclude(pk__in=policies_in_force(on).values("pk"))
+    Match.objects.filter(policy__in=list(out_of_force.values_list("pk", flat=True))).delete()
     policies = list(policies_in_force(on))
     outcome = Outcome()
     for done, policy in enumerate(policies, start=1):
