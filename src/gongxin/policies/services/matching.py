@@ -45,6 +45,7 @@ from gongxin.policies.selectors import (
     benefit_expression,
     compile_rule,
     facts_rows,
+    never_unknown,
 )
 
 #: Above this many enterprises, a change is re-matched policy by policy in the database
@@ -171,9 +172,10 @@ def match_policy(
         if ensure:
             facts_ensure(on)
         amount = benefit_expression(Benefit.of(policy)) or Cast(Value(None), NUMBER)
+        rule = parsed(policy.rule_text)
         select, params = (
-            Fact.objects.filter(operating=True)
-            .annotate(ok=compile_rule(parsed(policy.rule_text), on), amount=amount)
+            Fact.objects.filter(*never_unknown(rule, on), operating=True)
+            .annotate(ok=compile_rule(rule, on), amount=amount)
             .order_by()
             .values_list("enterprise_id", "ok", "amount")
             .query.sql_with_params()
