@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,7 +45,7 @@ from gongxin.chains.workbook import (
     chain_workbook_template,
     chain_workbook_write,
 )
-from gongxin.core.views import PAGE_SIZES, attachment
+from gongxin.core.views import PAGE_SIZES, attachment, page_of
 from gongxin.enterprises.choices import SizeClass
 from gongxin.enterprises.selectors import enterprise_scope
 
@@ -198,12 +197,7 @@ class ChainListPageView(LoginRequiredMixin, View):
             list_export(response, spec, rows, chain=chain)
             response["Content-Disposition"] = attachment(spec.filename(chain))
             return response
-        try:
-            size = int(request.GET.get("per_page", self.per_page))
-        except ValueError:
-            size = self.per_page
-        size = size if size in PAGE_SIZES else self.per_page
-        page = Paginator(rows, size).get_page(request.GET.get("page"))
+        page = page_of(request, rows, self.per_page)
         can_change = selectors.chain_can_change(request.user, chain)
         editable = can_change and spec.key in ITEM_KINDS
         table = [

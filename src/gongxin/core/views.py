@@ -24,6 +24,27 @@ from gongxin.core.models import AuditEntry, ImportJob, Notification
 PAGE_SIZES = (20, 50, 100)
 
 
+def page_size(request, default: int) -> int:
+    """The page size asked for (?per_page=), if it is one of PAGE_SIZES; else `default`."""
+    try:
+        size = int(request.GET.get("per_page", default))
+    except ValueError:
+        return default
+    return size if size in PAGE_SIZES else default
+
+
+def page_of(request, rows, default: int = 50):
+    """The page of `rows` the request asks for (?page=, ?per_page=)."""
+    return Paginator(rows, page_size(request, default)).get_page(request.GET.get("page"))
+
+
+def query_string(request) -> str:
+    """The request's query without its page, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 class PagedFilterView(LoginRequiredMixin, FilterView):
     """A filtered, sortable, paginated list. Subclasses give `get_queryset` (from a
     selector, so scope applies) and `filterset_class`."""
@@ -32,17 +53,11 @@ class PagedFilterView(LoginRequiredMixin, FilterView):
     strict = False
 
     def get_paginate_by(self, queryset):
-        try:
-            size = int(self.request.GET.get("per_page", self.paginate_by))
-        except ValueError:
-            return self.paginate_by
-        return size if size in PAGE_SIZES else self.paginate_by
+        return page_size(self.request, self.paginate_by)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
+        context["query_string"] = query_string(self.request)
         context["page_sizes"] = PAGE_SIZES
         return context
 

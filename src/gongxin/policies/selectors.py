@@ -487,10 +487,13 @@ class PolicyOutcome:
     reasons: list
 
 
-def enterprise_policies(user: User, enterprise: Enterprise, on: dt.date | None = None):
+def enterprise_policies(
+    user: User, enterprise: Enterprise, on: dt.date | None = None, policy: Policy | None = None
+):
     """Enterprise → policies: every policy in force decided for the enterprise, eligible
     first, then needing information, then the others, each with the reason for each
-    criterion (in memory from its stored facts, as the rematch decides it)."""
+    criterion (in memory from its stored facts, as the rematch decides it); only `policy`
+    when given."""
     from gongxin.policies.services.matching import decide, facts_in_memory, parsed
 
     on = on or timezone.localdate()
@@ -499,18 +502,18 @@ def enterprise_policies(user: User, enterprise: Enterprise, on: dt.date | None =
         return []
     order = {MatchResult.ELIGIBLE: 0, MatchResult.UNKNOWN: 1, MatchResult.INELIGIBLE: 2}
     found = []
-    policies = list(
+    in_force = (
         policy_scope(user)
         .filter(status=PolicyStatus.PUBLISHED, effective_from__lte=on)
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
         .prefetch_related("chains")
     )
+    policies = list(in_force.filter(pk=policy.pk) if policy is not None else in_force)
     names = code_names([parsed(p.rule_text) for p in policies])
-    for policy in policies:
-        result, benefit = decide(policy, facts)
+    for one in policies:
         outcomes: list[rules.Outcome] = []
-        rules.evaluate(parsed(policy.rule_text), facts, outcomes, names)
-        found.append(PolicyOutcome(policy, result, benefit, outcomes))
+        result, benefit = decide(one, facts, outcomes, names)
+        found.append(PolicyOutcome(one, result, benefit, outcomes))
     found.sort(key=lambda o: (order[o.result], -(o.benefit or 0), o.policy.title))
     return found
 
@@ -693,6 +696,8 @@ class Rung:
 def ladder(user: User, on: dt.date | None = None) -> list[Rung]:
     """Each rung of the ladder in scope: who stands on it, the candidates its rule finds,
     the cultivation plans under way towards it."""
+    from gongxin.policies.services.matching import parsed
+
     on = on or timezone.localdate()
     tier_rules = {r.tier: r for r in TierRule.objects.all()}
     plans = dict(
@@ -712,7 +717,7 @@ def ladder(user: User, on: dt.date | None = None) -> list[Rung]:
                 tier=tier,
                 label=str(label),
                 rule=rule,
-                description=rule_said(rules.parse(rule.rule_text)) if rule else "",
+                description=rule_said(parsed(rule.rule_text)) if rule else "",
                 holders=_holders(user, tier, on).count(),
                 candidates=tier_candidates(user, tier, on).count() if rule else 0,
                 plans=plans.get(tier, 0),

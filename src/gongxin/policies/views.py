@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from gongxin.core.choices import Role
 from gongxin.core.forms import form_errors_from
 from gongxin.core.selectors import user_edits_everything
 from gongxin.core.units import WAN
-from gongxin.core.views import PAGE_SIZES, PagedFilterView, attachment
+from gongxin.core.views import PAGE_SIZES, PagedFilterView, attachment, page_of, query_string
 from gongxin.enterprises.choices import Tier
 from gongxin.enterprises.models import CultivationPlan, PlanItem
 from gongxin.enterprises.selectors import enterprise_scope
@@ -60,22 +59,6 @@ def _policy(user, pk) -> Policy:
         return selectors.policy_get(user, pk)
     except Policy.DoesNotExist:
         raise Http404 from None
-
-
-def _page(request, rows, default=50):
-    try:
-        size = int(request.GET.get("per_page", default))
-    except ValueError:
-        size = default
-    return Paginator(rows, size if size in PAGE_SIZES else default).get_page(
-        request.GET.get("page")
-    )
-
-
-def _query_string(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def can_apply(user) -> bool:
@@ -118,7 +101,7 @@ class PolicyDetailView(LoginRequiredMixin, View):
         result = request.GET.get("result") or MatchResult.ELIGIBLE
         if result not in (MatchResult.ELIGIBLE, MatchResult.UNKNOWN):
             result = MatchResult.ELIGIBLE
-        page = _page(request, selectors.policy_matches(user, policy, result))
+        page = page_of(request, selectors.policy_matches(user, policy, result))
         rows = list(page)
         reasons = selectors.match_reasons(policy, [m.enterprise_id for m in rows])
         counts = {
@@ -127,14 +110,8 @@ class PolicyDetailView(LoginRequiredMixin, View):
         }
         own = None
         if user.role == "enterprise" and user.enterprise_id:
-            own = next(
-                (
-                    o
-                    for o in selectors.enterprise_policies(user, user.enterprise)
-                    if o.policy.pk == policy.pk
-                ),
-                None,
-            )
+            found = selectors.enterprise_policies(user, user.enterprise, policy=policy)
+            own = found[0] if found else None
         context = {
             "policy": policy,
             "benefit": benefit_text(policy),
@@ -144,7 +121,7 @@ class PolicyDetailView(LoginRequiredMixin, View):
             "counts": counts,
             "page_obj": page,
             "rows": [(m, reasons.get(m.enterprise_id, [])) for m in rows],
-            "query_string": _query_string(request),
+            "query_string": query_string(request),
             "page_sizes": PAGE_SIZES,
             "in_force": policy.in_force(timezone.localdate()),
             "can_edit": services.policy_can_edit(user),
@@ -288,7 +265,7 @@ class WithoutApplicationView(LoginRequiredMixin, View):
             exports.due_write(response, rows, year)
             response["Content-Disposition"] = attachment(f"免申即享兑现清单-{year}.xlsx")
             return response
-        page = _page(request, rows)
+        page = page_of(request, rows)
         return render(
             request,
             "policies/without_application.html",
@@ -296,7 +273,7 @@ class WithoutApplicationView(LoginRequiredMixin, View):
                 "page_obj": page,
                 "year": year,
                 "total": selectors.without_application_total(request.user, year),
-                "query_string": _query_string(request),
+                "query_string": query_string(request),
                 "page_sizes": PAGE_SIZES,
             },
         )
@@ -516,7 +493,7 @@ class CandidatesView(LoginRequiredMixin, View):
                 f"培育梯队候选企业-{Tier(tier).label}.xlsx"
             )
             return response
-        page = _page(request, rows)
+        page = page_of(request, rows)
         rule = TierRule.objects.filter(tier=tier).first()
         return render(
             request,
@@ -527,7 +504,7 @@ class CandidatesView(LoginRequiredMixin, View):
                 "rule": rule,
                 "description": selectors.rule_said(services.parsed(rule.rule_text)) if rule else "",
                 "page_obj": page,
-                "query_string": _query_string(request),
+                "query_string": query_string(request),
                 "page_sizes": PAGE_SIZES,
             },
         )
@@ -580,10 +557,10 @@ class PlanListView(LoginRequiredMixin, View):
             request,
             "policies/plan_list.html",
             {
-                "page_obj": _page(request, plans),
+                "page_obj": page_of(request, plans),
                 "tiers": Tier.choices,
                 "tier": tier,
-                "query_string": _query_string(request),
+                "query_string": query_string(request),
                 "page_sizes": PAGE_SIZES,
             },
         )

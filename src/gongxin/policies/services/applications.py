@@ -77,8 +77,10 @@ def _advance(application: Application, *, seen: int, status: str, changes: dict)
         version=F("version") + 1, **changes
     )
     if not updated:
-        current = Application.objects.filter(pk=application.pk).values_list("status", flat=True)
-        label = S(current.first()).label if current.first() else "—"
+        current = (
+            Application.objects.filter(pk=application.pk).values_list("status", flat=True).first()
+        )
+        label = S(current).label if current else "—"
         raise Conflict(
             _(
                 "Someone else has just acted on this application: it is now %(status)s. "
@@ -93,12 +95,31 @@ def _advance(application: Application, *, seen: int, status: str, changes: dict)
 
 
 def _tell_enterprise(application: Application, title: str, body: str = "") -> None:
+    _tell_enterprises([application], title, lambda a: body)
+
+
+def _tell_enterprises(applications: list[Application], title: str, body) -> None:
+    """Tell the users of each application's enterprise, once the transaction commits: one
+    query for all of them; `body(application)` is each message's text."""
+
     def send():
-        users = User.objects.filter(
-            role=Role.ENTERPRISE, is_active=True, enterprise_id=application.enterprise_id
+        users: dict[int, list[User]] = {}
+        for user in User.objects.filter(
+            role=Role.ENTERPRISE,
+            is_active=True,
+            enterprise_id__in={a.enterprise_id for a in applications},
+        ):
+            users.setdefault(user.enterprise_id, []).append(user)
+        notify(
+            Message(
+                u,
+                f"{title}：{a.policy.title}",
+                body(a),
+                reverse("policies:application_detail", args=[a.pk]),
+            )
+            for a in applications
+            for u in users.get(a.enterprise_id, [])
         )
-        url = reverse("policies:application_detail", args=[application.pk])
-        notify([Message(u, f"{title}：{application.policy.title}", body, url) for u in users])
 
     transaction.on_commit(send)
 
@@ -322,9 +343,9 @@ def grant_without_application(*, actor: User, policy: Policy, year: int) -> int:
     )
     for application in created:
         application.policy = policy
-        _tell_enterprise(
-            application,
-            _("Support granted without application"),
-            money(application.approved_amount),
-        )
+    _tell_enterprises(
+        created,
+        _("Support granted without application"),
+        lambda a: money(a.approved_amount),
+    )
     return len(created)

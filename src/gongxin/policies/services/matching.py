@@ -114,11 +114,14 @@ def facts_in_memory(enterprise_ids: Iterable[int], on: dt.date) -> dict[int, dic
     return facts
 
 
-def decide(policy: Policy, facts: dict) -> tuple[str, Decimal | None]:
-    """One policy for one enterprise's facts, in memory: (result, amount due)."""
+def decide(
+    policy: Policy, facts: dict, outcomes: list | None = None, names: dict | None = None
+) -> tuple[str, Decimal | None]:
+    """One policy for one enterprise's facts, in memory: (result, amount due); each
+    criterion's outcome appended to `outcomes` when given (as `rules.evaluate`)."""
+    outcome = rules.evaluate(parsed(policy.rule_text), facts, outcomes, names)
     if not facts.get("operating"):
         return MatchResult.INELIGIBLE, None
-    outcome = rules.evaluate(parsed(policy.rule_text), facts)
     if outcome is None:
         return MatchResult.UNKNOWN, None
     if not outcome:
