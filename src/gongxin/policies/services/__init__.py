@@ -15,7 +15,6 @@ from gongxin.policies.services.applications import (
 )
 from gongxin.policies.services.library import (
     policy_can_edit,
-    policy_delete,
     policy_save,
     rule_check,
     tier_rule_save,
@@ -50,7 +49,6 @@ __all__ = [
     "parsed",
     "policies_in_force",
     "policy_can_edit",
-    "policy_delete",
     "policy_save",
     "rule_check",
     "tier_rule_save",

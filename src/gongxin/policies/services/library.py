@@ -128,25 +128,6 @@ def policy_save(
 
 
 @transaction.atomic
-def policy_delete(*, actor: User | None, policy: Policy) -> None:
-    """Delete a policy that nobody has applied under (withdraw it otherwise)."""
-    if actor is not None and not policy_can_edit(actor):
-        raise PermissionDenied(_("You may not edit policies."))
-    if policy.applications.exists():
-        raise ValidationError(
-            _("Enterprises have applied under this policy: withdraw it instead of deleting it."),
-            code="applied",
-        )
-    audit_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        obj=policy,
-        changes=diff(snapshot(policy, POLICY_FIELDS), {}),
-    )
-    policy.delete()
-
-
-@transaction.atomic
 def tier_rule_save(*, actor: User | None, tier: str, rule_text: str, note: str = "") -> TierRule:
     """Set the candidate rule of a rung of the ladder."""
     if actor is not None and not policy_can_edit(actor):
