@@ -120,7 +120,7 @@ def summary_table(runs: list[dict]) -> list[str]:
         lines.append(f"| {label} |" + "".join(f" {cell(r)} |" for r in runs) + f" {target} |")
 
     row(
-        "facts refresh (`facts_refresh`, one INSERT … SELECT)",
+        "facts refresh (`facts_refresh`: INSERT … SELECT, then UPDATE of the investment)",
         lambda r: f"{_ms(daily(r)['facts_ms'])} ({daily(r)['facts_queries']} q)",
     )
     row(
@@ -342,8 +342,7 @@ def main() -> int:
     parser.add_argument(
         "--with-no-amount",
         action="store_true",
-        help="give two of the 25 kinds of policy no amount (amount_method none); "
-        "match_policy fails on PostgreSQL with such a policy (see bench/README.md)",
+        help="give two of the 25 kinds of policy no amount (amount_method none)",
     )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")

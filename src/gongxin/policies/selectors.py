@@ -7,7 +7,7 @@ matched in one query."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -83,14 +83,10 @@ def enterprise_facts(on: dt.date, queryset: QuerySet[Enterprise] | None = None):
     """The enterprises with every field of the rule language as `fact_<field>`, as of
     the day `on`: figures are last year's annual figures (joined once, with the year
     before), growth against the year before, ratios in percent rounded to two decimals;
-    NULL where data are missing. Investment is what the enterprise's projects completed:
-    0 when it has none."""
+    NULL where data are missing. Investment is 0 here: `project_investments` sums it
+    for the few enterprises with projects (a query per enterprise would cost more than
+    all the rest)."""
     year = on.year - 1
-    projects = (
-        Project.objects.filter(enterprise=OuterRef("pk"), completed_investment__isnull=False)
-        .order_by()
-        .values("enterprise")
-    )
     qs = (queryset if queryset is not None else Enterprise.objects.all()).order_by()
     qs = qs.annotate(
         _last=FilteredRelation("annual_figures", condition=Q(annual_figures__year=year)),
@@ -100,22 +96,32 @@ def enterprise_facts(on: dt.date, queryset: QuerySet[Enterprise] | None = None):
     return qs.annotate(
         **{f"fact_{name}": expression for name, expression in _COLUMNS.items()},
         **{f"fact_{name}": F(f"_last__{name}") for name in _ANNUAL},
-        fact_upgrade_investment=Coalesce(
-            Subquery(
-                projects.filter(project_type__in=UPGRADE_TYPES)
-                .annotate(total=Sum("completed_investment"))
-                .values("total")
-            ),
-            zero,
-        ),
-        fact_project_investment=Coalesce(
-            Subquery(projects.annotate(total=Sum("completed_investment")).values("total")),
-            zero,
-        ),
+        fact_upgrade_investment=zero,
+        fact_project_investment=zero,
         fact_revenue_growth=Percent(
             F("_last__revenue") - F("_before__revenue"), F("_before__revenue")
         ),
         fact_rd_ratio=Percent(F("_last__rd_expense"), F("_last__revenue")),
+    )
+
+
+def project_investments(enterprise_ids: Iterable[int] | None = None):
+    """What the projects of each enterprise with any (of `enterprise_ids`) completed:
+    rows of (owner, upgrade_investment, project_investment), `owner` the enterprise."""
+    projects = Project.objects.filter(completed_investment__isnull=False)
+    if enterprise_ids is not None:
+        projects = projects.filter(enterprise_id__in=enterprise_ids)
+    return (
+        projects.order_by()
+        .values(owner=F("enterprise"))
+        .annotate(
+            upgrade_investment=Coalesce(
+                Sum("completed_investment", filter=Q(project_type__in=UPGRADE_TYPES)),
+                Value(Decimal(0), output_field=NUMBER),
+            ),
+            project_investment=Sum("completed_investment"),
+        )
+        .values_list("owner", "upgrade_investment", "project_investment")
     )
 
 

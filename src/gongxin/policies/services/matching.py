@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -46,6 +47,7 @@ from gongxin.policies.selectors import (
     compile_rule,
     facts_rows,
     never_unknown,
+    project_investments,
 )
 
 #: Above this many enterprises, a change is re-matched policy by policy in the database
@@ -70,22 +72,33 @@ def policies_in_force(on: dt.date) -> QuerySet[Policy]:
 
 def facts_refresh(*, enterprise_ids: Iterable[int] | None = None, on: dt.date | None = None) -> int:
     """Recompute the facts of these enterprises (all when None) as of `on`; returns how
-    many rows were written."""
+    many rows were written. Two statements: the facts from the files, then the
+    investment of those with projects."""
     on = on or timezone.localdate()
     stale = Fact.objects.all()
     source = Enterprise.objects.all()
+    ids = None
     if enterprise_ids is not None:
         ids = list(enterprise_ids)
         stale, source = stale.filter(enterprise_id__in=ids), source.filter(pk__in=ids)
     select, params = facts_rows(on, source).query.sql_with_params()
+    invested, invested_params = project_investments(ids).query.sql_with_params()
+    table = Fact._meta.db_table
     columns = ", ".join(
         connection.ops.quote_name(c) for c in ("enterprise_id", "year", *FACT_FIELDS)
     )
     with transaction.atomic():
         stale.delete()
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {Fact._meta.db_table} ({columns}) {select}", params)
-            return cursor.rowcount
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+            written = cursor.rowcount
+            cursor.execute(
+                f"UPDATE {table} SET upgrade_investment = p.upgrade_investment, "
+                f"project_investment = p.project_investment FROM ({invested}) p "
+                f"WHERE {table}.enterprise_id = p.owner",
+                invested_params,
+            )
+            return written
 
 
 def facts_ensure(on: dt.date) -> None:
@@ -162,13 +175,15 @@ def match_policy(
     outcome: Outcome | None = None,
     ensure: bool = True,
     dated: bool = True,
+    fresh: bool = False,
 ) -> Outcome:
     """Decide `policy` for every operating enterprise in the database (none when it is
     not in force) and write only what changed: rows no longer found are deleted, changed
-    ones updated, new ones inserted — a daily run that changes little writes little."""
+    ones updated, new ones inserted — a daily run that changes little writes little.
+    `fresh`: the policy has no stored matches (`match_all` on an empty table), so the
+    rows found are inserted without comparing."""
     on = on or timezone.localdate()
     outcome = outcome if outcome is not None else Outcome()
-    before = _eligible_ids(policy.pk) if tell else set()
     if not policy.in_force(on):
         Match.objects.filter(policy=policy).delete()
     else:
@@ -183,16 +198,14 @@ def match_policy(
             .values_list("enterprise_id", "ok", "amount")
             .query.sql_with_params()
         )
-        eligible, unknown = _write(policy, select, params)
+        eligible, unknown, newly = _write(policy, select, params, fresh=fresh, newly=tell)
         outcome.eligible += eligible
         outcome.unknown += unknown
-    if dated:  # (match_all dates every policy at once)
-        Policy.objects.filter(pk=policy.pk).update(matched_on=on)
-    if tell:
-        newly = _eligible_ids(policy.pk) - before
-        if newly:
+        if tell and newly:
             outcome.newly[policy.pk] |= newly
             _tell_later({policy.pk: newly})
+    if dated:  # (match_all dates every policy at once)
+        Policy.objects.filter(pk=policy.pk).update(matched_on=on)
     return outcome
 
 
@@ -202,61 +215,93 @@ _MATCHED = (
 )
 
 
-def _write(policy: Policy, select: str, params) -> tuple[int, int]:
+def _write(
+    policy: Policy, select: str, params, *, fresh: bool = False, newly: bool = True
+) -> tuple[int, int, set[int]]:
     """Bring the stored matches of `policy` to the rows `select` finds (enterprise_id,
-    ok, amount): one statement on PostgreSQL (a writable CTE over the rows found once);
-    on SQLite the rows go through a temporary table. Returns how many are eligible and
-    how many need information."""
+    ok, amount): on PostgreSQL one statement, which joins the rows found to the stored
+    ones once and deletes, updates and inserts the difference; on SQLite the rows go
+    through a temporary table. `fresh`: nothing is stored, the rows are inserted.
+    Returns how many are eligible, how many need information and (with `newly`) the
+    enterprises eligible now that were not before."""
     table = Match._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     pk, version = policy.pk, policy.rule_version
+    eligible, unknown = MatchResult.ELIGIBLE, MatchResult.UNKNOWN
     found = _MATCHED.format(select=select)
-    found_params = [MatchResult.ELIGIBLE, MatchResult.UNKNOWN, *params]
+    found_params = [eligible, unknown, *params]
+    columns = f"{table} (policy_id, enterprise_id, result, benefit, rule_version, matched_at)"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH found AS MATERIALIZED ({found}), "
-                f"gone AS (DELETE FROM {table} m WHERE m.policy_id = %s AND NOT EXISTS "
-                "(SELECT 1 FROM found f WHERE f.enterprise_id = m.enterprise_id)), "
-                f"changed AS (UPDATE {table} m SET result = f.result, benefit = f.benefit, "
-                "rule_version = %s, matched_at = %s FROM found f WHERE m.policy_id = %s "
-                "AND m.enterprise_id = f.enterprise_id AND (m.result, m.benefit, m.rule_version) "
-                "IS DISTINCT FROM (f.result, f.benefit, %s)), "
-                f"added AS (INSERT INTO {table} (policy_id, enterprise_id, result, benefit, "
-                "rule_version, matched_at) SELECT %s, f.enterprise_id, f.result, f.benefit, %s, "
-                f"%s FROM found f WHERE NOT EXISTS (SELECT 1 FROM {table} m "
-                "WHERE m.policy_id = %s AND m.enterprise_id = f.enterprise_id)) "
-                "SELECT count(*) FILTER (WHERE result = %s), count(*) FILTER (WHERE result = %s) "
-                "FROM found",
-                [
-                    *found_params,
-                    *(pk, version, now, pk, version, pk, version, now, pk),
-                    MatchResult.ELIGIBLE,
-                    MatchResult.UNKNOWN,
-                ],
-            )
-            return cursor.fetchone()
+            counts = "count(*) FILTER (WHERE result = %s), count(*) FILTER (WHERE result = %s)"
+            if fresh:
+                became = "array_agg(enterprise_id) FILTER (WHERE result = %s)"
+                cursor.execute(
+                    f"WITH added AS (INSERT INTO {columns} SELECT %s, f.enterprise_id, f.result, "
+                    f"f.benefit, %s, %s FROM ({found}) f RETURNING enterprise_id, result) "
+                    f"SELECT {counts}, {became if newly else 'NULL'} FROM added",
+                    [pk, version, now, *found_params, eligible, unknown] + [eligible] * newly,
+                )
+            else:
+                # one pass over the policy's stored rows: `diff` holds the rows to delete
+                # (nothing found), to update (found otherwise) and to insert (none stored)
+                became = (
+                    "(SELECT array_agg(enterprise_id) FILTER "
+                    "(WHERE result = %s AND was IS DISTINCT FROM %s) FROM diff)"
+                )
+                cursor.execute(
+                    f"WITH found AS MATERIALIZED ({found}), "
+                    "diff AS MATERIALIZED (SELECT m.id, m.result AS was, f.enterprise_id, "
+                    "f.result, f.benefit FROM (SELECT id, enterprise_id, result, benefit, "
+                    f"rule_version FROM {table} WHERE policy_id = %s) m "
+                    "FULL JOIN found f ON f.enterprise_id = m.enterprise_id "
+                    "WHERE m.id IS NULL OR f.enterprise_id IS NULL OR "
+                    "(m.result, m.benefit, m.rule_version) IS DISTINCT FROM "
+                    "(f.result, f.benefit, %s)), "
+                    f"gone AS (DELETE FROM {table} m USING diff d "
+                    "WHERE m.id = d.id AND d.enterprise_id IS NULL), "
+                    f"changed AS (UPDATE {table} m SET result = d.result, benefit = d.benefit, "
+                    "rule_version = %s, matched_at = %s FROM diff d "
+                    "WHERE m.id = d.id AND d.enterprise_id IS NOT NULL), "
+                    f"added AS (INSERT INTO {columns} SELECT %s, d.enterprise_id, d.result, "
+                    "d.benefit, %s, %s FROM diff d WHERE d.id IS NULL) "
+                    f"SELECT {counts}, {became if newly else 'NULL'} FROM found",
+                    [*found_params, pk, version, version, now, pk, version, now, eligible, unknown]
+                    + [eligible, eligible] * newly,
+                )
+            counted_eligible, counted_unknown, became_ids = cursor.fetchone()
+            return counted_eligible, counted_unknown, set(became_ids or ())
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS policies_found "
             "(enterprise_id INTEGER PRIMARY KEY, result TEXT, benefit NUMERIC)"
         )
         cursor.execute("DELETE FROM policies_found")
         cursor.execute(f"INSERT INTO policies_found {found}", found_params)
+        became_ids = set()
+        if newly:
+            cursor.execute(
+                "SELECT enterprise_id FROM policies_found f WHERE result = %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {table} m WHERE m.policy_id = %s "
+                "AND m.enterprise_id = f.enterprise_id AND m.result = %s)",
+                [eligible, pk, eligible],
+            )
+            became_ids = {row[0] for row in cursor.fetchall()}
+        if not fresh:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE policy_id = %s AND enterprise_id NOT IN "
+                "(SELECT enterprise_id FROM policies_found)",
+                [pk],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET result = f.result, benefit = f.benefit, "
+                f"rule_version = %s, matched_at = %s FROM policies_found f "
+                f"WHERE {table}.policy_id = %s AND {table}.enterprise_id = f.enterprise_id "
+                f"AND ({table}.result IS NOT f.result OR {table}.benefit IS NOT f.benefit "
+                f"OR {table}.rule_version IS NOT %s)",
+                [version, now, pk, version],
+            )
         cursor.execute(
-            f"DELETE FROM {table} WHERE policy_id = %s AND enterprise_id NOT IN "
-            "(SELECT enterprise_id FROM policies_found)",
-            [pk],
-        )
-        cursor.execute(
-            f"UPDATE {table} SET result = f.result, benefit = f.benefit, rule_version = %s, "
-            f"matched_at = %s FROM policies_found f WHERE {table}.policy_id = %s "
-            f"AND {table}.enterprise_id = f.enterprise_id AND ({table}.result IS NOT f.result "
-            f"OR {table}.benefit IS NOT f.benefit OR {table}.rule_version IS NOT %s)",
-            [version, now, pk, version],
-        )
-        cursor.execute(
-            f"INSERT INTO {table} (policy_id, enterprise_id, result, benefit, rule_version, "
-            "matched_at) SELECT %s, f.enterprise_id, f.result, f.benefit, %s, %s "
+            f"INSERT INTO {columns} SELECT %s, f.enterprise_id, f.result, f.benefit, %s, %s "
             f"FROM policies_found f WHERE NOT EXISTS (SELECT 1 FROM {table} m "
             "WHERE m.policy_id = %s AND m.enterprise_id = f.enterprise_id)",
             [pk, version, now, pk],
@@ -264,9 +309,10 @@ def _write(policy: Policy, select: str, params) -> tuple[int, int]:
         cursor.execute(
             "SELECT count(CASE WHEN result = %s THEN 1 END), "
             "count(CASE WHEN result = %s THEN 1 END) FROM policies_found",
-            [MatchResult.ELIGIBLE, MatchResult.UNKNOWN],
+            [eligible, unknown],
         )
-        return cursor.fetchone()
+        counted_eligible, counted_unknown = cursor.fetchone()
+        return counted_eligible, counted_unknown, became_ids
 
 
 @transaction.atomic
@@ -362,12 +408,60 @@ def match_all(
     Match.objects.filter(policy__in=list(out_of_force.values_list("pk", flat=True))).delete()
     policies = list(policies_in_force(on))
     outcome = Outcome()
-    for done, policy in enumerate(policies, start=1):
-        match_policy(policy, on=on, tell=tell, outcome=outcome, ensure=False, dated=False)
-        if progress is not None:
-            progress(done, len(policies))
+    with _loading_if_empty(Match) as fresh:
+        for done, policy in enumerate(policies, start=1):
+            match_policy(
+                policy, on=on, tell=tell, outcome=outcome, ensure=False, dated=False, fresh=fresh
+            )
+            if progress is not None:
+                progress(done, len(policies))
     Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
     return outcome
+
+
+@contextmanager
+def _loading_if_empty(model) -> Iterator[bool]:
+    """Yields whether the model's table is empty, for a bulk load into it. On PostgreSQL an
+    empty table is locked until the transaction ends and loses its indexes (and the
+    constraints they back) until the load is done: building an index once is several
+    times faster than adding half a million rows to it one by one (the manual's
+    "Populating a Database"). A load that fails leaves them in place (the transaction
+    rolls back)."""
+    if not model.objects.exists():
+        if connection.vendor != "postgresql":
+            yield True
+            return
+        table = model._meta.db_table
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {quote(table)} IN ACCESS EXCLUSIVE MODE")
+            if not model.objects.exists():  # (nobody wrote in between)
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+                    [table],
+                )
+                constraints = cursor.fetchall()
+                cursor.execute(
+                    "SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE schemaname = current_schema() AND tablename = %s",
+                    [table],
+                )
+                backed = {name for name, _ in constraints}
+                indexes = [row for row in cursor.fetchall() if row[0] not in backed]
+                for name, _ in indexes:
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+                for name, _ in constraints:
+                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                yield True
+                for name, definition in constraints:
+                    cursor.execute(
+                        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                    )
+                for _, definition in indexes:
+                    cursor.execute(definition)
+                return
+    yield False
 
 
 # Telling ----------------------------------------------------------------------------------

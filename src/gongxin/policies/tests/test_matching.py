@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from gongxin.enterprises.models import AnnualFigure, Enterprise
 from gongxin.enterprises.tests.factories import EnterpriseFactory, QualificationFactory
 from gongxin.policies import rules, selectors, services
+from gongxin.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ RULES = [
     'holds("little_giant") or revenue_growth >= 10%',
     "revenue != 1800万元 and not (rd_ratio < 1%)",
     'district starts_with "3601" and established <= 2020-01-01',
+    "upgrade_investment >= 300万元 or project_investment > 1000万元",
 ]
 
 
@@ -66,6 +68,23 @@ def archive(city):
         issued_on=dt.date(2024, 1, 1),
         expires_on=dt.date(2026, 5, 31),
     )  # expired the day before
+    # projects: upgrading and other kinds, one without a completed investment
+    for owner, kind, completed in [
+        (0, "tech_upgrade", "3000000"),
+        (0, "new", "5000000"),
+        (1, "digital", None),
+        (4, "smart_factory", "12000000"),
+        (4, "tech_upgrade", "800000"),
+        (4, "expansion", "0"),
+    ]:
+        Project.objects.create(
+            name=f"项目{owner}{kind}",
+            project_type=kind,
+            enterprise=made[owner],
+            district=made[owner].district,
+            planned_investment=Decimal("20000000"),
+            completed_investment=completed and Decimal(completed),
+        )
     services.facts_refresh(on=ON)
     return made
 
@@ -91,6 +110,27 @@ def test_three_values_in_the_database(archive):
     assert outcome[archive[1].pk] is None  # no R&D figure
     assert outcome[archive[2].pk] is None  # no 2025 figures
     assert outcome[archive[5].pk] is None  # no revenue to divide by
+
+
+def test_investment_sums_the_completed_investment_of_the_projects(archive):
+    facts = services.facts_in_memory([e.pk for e in archive], ON)
+    invested = [
+        (facts[e.pk]["upgrade_investment"], facts[e.pk]["project_investment"]) for e in archive
+    ]
+    assert invested == [
+        (Decimal("3000000"), Decimal("8000000")),
+        (0, 0),  # its one project has completed nothing yet
+        (0, 0),
+        (0, 0),
+        (Decimal("12800000"), Decimal("12800000")),
+        (0, 0),
+    ]
+    # refreshed for one enterprise, the others keep theirs
+    Project.objects.filter(enterprise=archive[0], project_type="new").delete()
+    services.facts_refresh(enterprise_ids=[archive[0].pk], on=ON)
+    facts = services.facts_in_memory([archive[0].pk, archive[4].pk], ON)
+    assert facts[archive[0].pk]["project_investment"] == Decimal("3000000")
+    assert facts[archive[4].pk]["project_investment"] == Decimal("12800000")
 
 
 # Random rules ------------------------------------------------------------------------------
@@ -120,6 +160,12 @@ _criterion = st.one_of(
         _percent,
     ),
     st.builds(lambda lo, hi: f"revenue between {lo} and {hi}", _money, _money),
+    st.builds(
+        lambda f, op, v: f"{f} {op} {v}",
+        st.sampled_from(["upgrade_investment", "project_investment"]),
+        st.sampled_from(["=", "!=", ">", ">=", "<", "<="]),
+        _money,
+    ),
     st.builds(lambda n: f"employees >= {n}人", st.integers(min_value=0, max_value=2000)),
     st.builds(
         lambda values: "size_class in (" + ", ".join(f'"{v}"' for v in values) + ")",

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -449,6 +450,46 @@ def test_a_rematch_writes_only_what_changed(archive_of_six):
     outcome = services.match_enterprises([e.pk for e in archive_of_six], tell=False)
     assert {m.pk: m.matched_at for m in Match.objects.all()} == before
     assert outcome.told == 0
+
+
+def test_a_full_match_into_an_empty_table_stores_what_a_daily_run_keeps(archive_of_six):
+    policies = [Policy.objects.create(**policy_data(**values)) for values in AGREEING]
+    table = Match._meta.db_table
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table)
+
+    first = services.match_all()  # a bulk load, its indexes built afterwards
+    filled = stored()
+    with connection.cursor() as cursor:
+        assert connection.introspection.get_constraints(cursor, table) == indexes
+    assert {result for result, _, _ in filled.values()} == {E, U}
+    assert sum(len(ids) for ids in first.newly.values()) == first.eligible
+
+    # the daily run puts back what went missing or wrong, and reports what became eligible
+    (policy, enterprise_id), _ = next((k, v) for k, v in filled.items() if v[0] == E)
+    Match.objects.filter(policy=policy, enterprise_id=enterprise_id).update(result=U)
+    removed = next(k for k, v in filled.items() if v[0] == U)
+    Match.objects.filter(policy_id=removed[0], enterprise_id=removed[1]).delete()
+    extra = next(e.pk for e in archive_of_six if (policies[0].pk, e.pk) not in filled)
+    Match.objects.create(
+        policy=policies[0],
+        enterprise_id=extra,
+        result=E,
+        rule_version=1,
+        matched_at=timezone.now(),
+    )
+    daily = services.match_all()
+    assert stored() == filled
+    assert (daily.eligible, daily.unknown) == (first.eligible, first.unknown)
+    assert daily.newly == {policy: {enterprise_id}}
+    with pytest.raises(IntegrityError), transaction.atomic():  # still unique
+        Match.objects.create(
+            policy_id=removed[0],
+            enterprise_id=removed[1],
+            result=U,
+            rule_version=1,
+            matched_at=timezone.now(),
+        )
 
 
 # Telling the enterprises -------------------------------------------------------------------
