@@ -10,12 +10,14 @@ from gongxin.demands.api import router as demands_router
 from gongxin.demands.api import visits_router
 from gongxin.enterprises.api import router as enterprises_router
 from gongxin.policies.api import router as policies_router
+from gongxin.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="gongxin API",
     version="1",
     description="工信局工作平台 API: regions, departments, the enterprise archive (一企一档) "
-    "the industrial chains (链长制), enterprise demands (企业诉求) and visits (走访). "
+    "the industrial chains (链长制), enterprise demands (企业诉求) and visits (走访), "
+    "policies (政策找企业) and key projects (重点项目). "
     "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
     auth=API_AUTH,
     urls_namespace="api",
@@ -28,6 +30,7 @@ api.add_router("/chains", chains_router)
 api.add_router("/demands", demands_router)
 api.add_router("/visits", visits_router)
 api.add_router("/policies", policies_router)
+api.add_router("/projects", projects_router)
 
 
 @api.exception_handler(ObjectDoesNotExist)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("demands/", include("gongxin.demands.urls")),
     path("visits/", include("gongxin.demands.visit_urls")),
     path("policies/", include("gongxin.policies.urls")),
+    path("projects/", include("gongxin.projects.urls")),
     path("", include("gongxin.core.urls")),
 ]

@@ -47,8 +47,9 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
-        # Plain notation (122500, not 1.225E+5), without trailing zeros of whole numbers.
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # Plain notation (122500, not 1.225E+5) without trailing zeros, so that 150.50 and
+        # 150.5 are the same amount
+        return format(value.normalize(), "f")
     if isinstance(value, float):
         return value
     if isinstance(value, dt.datetime | dt.date):

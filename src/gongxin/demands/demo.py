@@ -1821,6 +1821,8 @@ def demands_bulk(w: World, drafts: list[DemandDraft]) -> None:
                 reopened=sim.reopened,
                 key=d.key,
                 visit_id=d.visit.pk if d.visit is not None else None,
+                # a factor request for a key project is about it (as demand_register)
+                project=d.factor.project if d.factor is not None else None,
                 version=sim.version,
             )
         )

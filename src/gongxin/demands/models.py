@@ -158,6 +158,15 @@ class Demand(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="demands"
     )
+    #: The key project the demand is about (an issue the project raised).
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("key project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="demands",
+    )
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("what the enterprise asks"), max_length=10_000)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)

@@ -389,13 +389,22 @@ class DemandCreateView(LoginRequiredMixin, View):
         if not selectors.demand_can_register(request.user):
             raise PermissionDenied
 
+    def _project(self, request):
+        """The key project the demand is about (?project=, from the project's page)."""
+        pk = request.POST.get("project") or request.GET.get("project")
+        if not pk or not str(pk).isdigit():
+            return None
+        return project_scope(request.user).filter(pk=pk).select_related("enterprise").first()
+
     def get(self, request):
         self._allowed(request)
-        return render(request, "demands/demand_form.html", {"form": self._form(request)})
+        context = {"form": self._form(request), "project": self._project(request)}
+        return render(request, "demands/demand_form.html", context)
 
     def post(self, request):
         self._allowed(request)
         form = self._form(request, request.POST, request.FILES)
+        project = self._project(request)
         if form.is_valid():
             data = dict(form.cleaned_data)
             own = request.user.role == Role.ENTERPRISE
@@ -411,6 +420,7 @@ class DemandCreateView(LoginRequiredMixin, View):
                     source=data.get("source") or "portal",
                     reference=data.get("reference", ""),
                     factor=form.factor_ask(project=data.get("factor_project")),
+                    project=project,
                     attachments=data["attachments"],
                 )
             except (PermissionDenied, ValidationError) as error:
@@ -418,7 +428,8 @@ class DemandCreateView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Demand registered."))
                 return redirect(reverse("demands:demand_detail", args=[demand.pk]))
-        return render(request, "demands/demand_form.html", {"form": form}, status=422)
+        context = {"form": form, "project": project}
+        return render(request, "demands/demand_form.html", context, status=422)
 
 
 # Visits ---------------------------------------------------------------------------------

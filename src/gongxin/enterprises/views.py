@@ -27,6 +27,7 @@ from gongxin.enterprises.forms import (
 from gongxin.enterprises.models import Contact, Enterprise, Qualification
 from gongxin.enterprises.sizing import is_above_scale, size_class
 from gongxin.policies import selectors as policy_selectors
+from gongxin.projects.selectors import project_scope
 
 
 class EnterpriseListView(PagedFilterView):
@@ -117,6 +118,12 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
             **demand_selectors.enterprise_demand_history(user, enterprise),
             **policy_selectors.enterprise_policy_summary(user, enterprise),
             can_plan=services.plan_can_edit(user, enterprise),
+            key_projects=list(
+                project_scope(user)
+                .filter(enterprise=enterprise)
+                .select_related("chain")
+                .order_by("-planned_investment", "pk")
+            ),
         )
         return context
 

@@ -21,3 +21,38 @@ class ProjectStage(models.TextChoices):
     COMPLETED = "completed", _("Construction completed")
     PRODUCING = "producing", _("In production")
     AT_CAPACITY = "at_capacity", _("At full capacity")
+
+
+STAGE_ORDER = list(ProjectStage.values)
+
+
+class ProjectLevel(models.TextChoices):
+    """Whose list of key projects it is on."""
+
+    PROVINCE = "province", _("Provincial key project")
+    CITY = "city", _("Municipal key project")
+    DISTRICT = "district", _("District key project")
+
+
+class Health(models.TextChoices):
+    """红黄绿: how a project stands against its schedule and its investment plan."""
+
+    GREEN = "green", _("On track")
+    YELLOW = "yellow", _("Slipping")
+    RED = "red", _("Behind")
+
+
+class BuildingStatus(models.TextChoices):
+    """How far a factory building is built."""
+
+    PLANNED = "planned", _("Planned")
+    BUILDING = "building", _("Under construction")
+    BUILT = "built", _("Built")
+
+
+class Occupancy(models.TextChoices):
+    """Whom a built factory building serves."""
+
+    VACANT = "vacant", _("Vacant")
+    ALLOCATED = "allocated", _("Allocated")
+    OCCUPIED = "occupied", _("Occupied")

@@ -155,6 +155,7 @@ def demand_register(
     reference: str = "",
     visit: Visit | None = None,
     factor: FactorAsk | None = None,
+    project=None,
     attachments: Iterable = (),
     at=None,
 ) -> Demand:
@@ -162,7 +163,8 @@ def demand_register(
     hotline) or by the district, park or officer who heard it (visit). Its category is
     suggested from the text unless given (a factor request's kind decides it). It is
     flagged key for a key enterprise or a key project, and as a possible duplicate of a
-    similar demand of the enterprise within 30 days."""
+    similar demand of the enterprise within 30 days. `project`: the key project it is
+    about (an issue the project raised; a factor request for a project is about it)."""
     if actor is not None:
         if actor.role == Role.ENTERPRISE:
             if actor.enterprise_id != enterprise.pk:
@@ -174,6 +176,10 @@ def demand_register(
         if visit.enterprise_id != enterprise.pk:
             raise ValidationError(_("A visit raises demands of the enterprise visited."))
         source = Source.VISIT
+    if project is None and factor is not None:
+        project = factor.project
+    if project is not None and project.enterprise_id not in (None, enterprise.pk):
+        raise ValidationError({"project": [_("This project is another enterprise's.")]})
     now = at or timezone.now()
     suggested, evidence = suggest_category(f"{title}\n{text}")
     if factor is not None:
@@ -192,8 +198,8 @@ def demand_register(
         registered_at=now,
         registered_by=actor,
         visit=visit,
-        key=is_key_enterprise(enterprise, timezone.localdate(now))
-        or bool(factor is not None and factor.project is not None),
+        project=project,
+        key=is_key_enterprise(enterprise, timezone.localdate(now)) or project is not None,
     )
     demand.dispatch_due = workdays.add_workdays(now, sla(demand.category, urgency)["dispatch"])
     demand.full_clean()

@@ -55,7 +55,7 @@ def _build() -> dict:
     officers = list(User.objects.filter(role=Role.OFFICER).order_by("pk"))
     built = enterprises_build(seed=SEED, count=300, regions=city.regions, officers=officers)
     chains = chains_build(seed=SEED, password_hash="!")
-    projects_build(seed=SEED, chains=chains)
+    projects_build(seed=SEED, chains=chains, today=TODAY)
     User.objects.bulk_create(
         User(username=f"ent-{e.uscc}", password="!", role=Role.ENTERPRISE, enterprise=e)
         for e in enterprise_accounts_pick(built, n=8)

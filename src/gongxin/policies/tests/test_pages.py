@@ -1640,9 +1640,9 @@ PINNED = {
     ("application_list", "district_a"): 10,
     ("application_list", "enterprise"): 10,
     ("application_list", "staff"): 9,
-    ("enterprise_detail", "district_a"): 28,
-    ("enterprise_detail", "enterprise"): 22,
-    ("enterprise_detail", "staff"): 27,
+    ("enterprise_detail", "district_a"): 29,  # the key projects section: one query
+    ("enterprise_detail", "enterprise"): 23,
+    ("enterprise_detail", "staff"): 28,
     ("ladder", "district_a"): 27,
     ("ladder", "staff"): 26,
     ("plan_list", "district_a"): 9,

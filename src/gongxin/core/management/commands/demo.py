@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.utils import timezone
 
 from gongxin.core import demo
 from gongxin.core.audit import audit_context, audit_record
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         from gongxin.demands.sweep import sweep
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
         from gongxin.policies.demo import policies_build
-        from gongxin.projects.demo import projects_build
+        from gongxin.projects.demo import parks_build, projects_build
 
         started = time.monotonic()
         self.stdout.write(f"Building the demo database ({connection.vendor}) …")
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             )
             chains = chains_build(seed=seed, password_hash=password_hash)
             projects = projects_build(seed=seed, chains=chains)
+            parks_build(seed=seed, today=timezone.localdate())
             picked = enterprise_accounts_pick(built, n=min(24, len(built)))
             User.objects.bulk_create(
                 User(
