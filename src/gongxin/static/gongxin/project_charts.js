@@ -34,6 +34,7 @@
         { name: l.completed_total, type: "line", yAxisIndex: 1, data: investment.completed_total, itemStyle: { color: "#0d47a1" } }
       ]
     });
+    chart.getDom().setAttribute("data-rendered", String(investment.months.length));
   }
 
   // The timeline: a bar from the first to the last planned stage per project, the stages
@@ -84,6 +85,7 @@
             data: [{ xAxis: day(timeline.today) }] } }
       ]
     });
+    chart.getDom().setAttribute("data-rendered", String(timeline.bars.length));
     chart.on("click", function (p) {
       var index = p.componentType === "yAxis" ? names.indexOf(p.value) : (p.seriesType === "custom" ? p.dataIndex : p.value && p.value[1]);
       var bar = timeline.bars[index];
@@ -106,6 +108,7 @@
         { name: stats.names.completed, type: "bar", data: stats.completed, itemStyle: { color: "#1e6fd9" } }
       ]
     });
+    chart.getDom().setAttribute("data-rendered", String(stats.labels.length));
   }
 
   // A park's land over time (mu): planned, developed, occupied.
@@ -120,6 +123,7 @@
       yAxis: { type: "value", name: "亩" },
       series: land.series.map(function (s) { return { name: s.name, type: "line", data: s.data }; })
     });
+    chart.getDom().setAttribute("data-rendered", String(land.months.length));
   }
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
