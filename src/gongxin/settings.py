@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongxin.projects",
     "gongxin.demands",
     "gongxin.policies",
+    "gongxin.indicators",
 ]
 
 MIDDLEWARE = [

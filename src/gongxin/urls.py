@@ -13,5 +13,6 @@ urlpatterns = [
     path("visits/", include("gongxin.demands.visit_urls")),
     path("policies/", include("gongxin.policies.urls")),
     path("projects/", include("gongxin.projects.urls")),
+    path("indicators/", include("gongxin.indicators.urls")),
     path("", include("gongxin.core.urls")),
 ]

@@ -15,6 +15,8 @@ from gongxin.core.audit import audit_context, audit_record
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import Industry, User
 from gongxin.core.reference import industries_load
+from gongxin.indicators.catalogue import indicators_load
+from gongxin.indicators.models import Indicator
 
 
 class Command(BaseCommand):
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         from gongxin.demands.demo import demands_build
         from gongxin.demands.sweep import sweep
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
+        from gongxin.indicators.demo import targets_build
         from gongxin.policies.demo import policies_build
         from gongxin.projects.demo import parks_build, projects_build
 
@@ -41,6 +44,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
         industries_load(Industry)
+        indicators_load(Indicator)  # (flush emptied what the data migrations loaded)
         with transaction.atomic(), audit_context():
             regions = demo.regions_load()
             departments = demo.departments_load()
@@ -69,6 +73,7 @@ class Command(BaseCommand):
             # after the enterprise accounts, which register demands on the portal
             demands = demands_build(seed=seed)
             policies = policies_build(seed=seed)
+            targets_build(seed=seed, year=timezone.localdate().year)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
