@@ -58,7 +58,7 @@ class Command(BaseCommand):
             )
             chains = chains_build(seed=seed, password_hash=password_hash)
             projects = projects_build(seed=seed, chains=chains)
-            parks_build(seed=seed, today=timezone.localdate())
+            _, buildings = parks_build(seed=seed, today=timezone.localdate())
             picked = enterprise_accounts_pick(built, n=min(24, len(built)))
             User.objects.bulk_create(
                 User(
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             # after the enterprise accounts, which register demands on the portal
             demands = demands_build(seed=seed)
             policies = policies_build(seed=seed)
-            targets_build(seed=seed, year=timezone.localdate().year)
+            targets = targets_build(seed=seed, year=timezone.localdate().year)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
@@ -85,12 +85,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo database ready: {len(built)} enterprises, {len(chains)} chains, "
-                f"{len(projects)} projects, {demands['demands']} demands "
+                f"{len(projects)} projects, {buildings} factory buildings in the parks, "
+                f"{demands['demands']} demands "
                 f"({demands['open']} open, {swept.total} deadline alerts), "
                 f"{demands['visits']} visits in {demands['visit_plans']} visit plans, "
                 f"{policies['policies']} policies ({policies['applications']} applications, "
                 f"{policies['granted']} granted without application), "
-                f"{policies['plans']} cultivation plans "
+                f"{policies['plans']} cultivation plans, {targets} indicator targets "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
