@@ -589,6 +589,7 @@ def _build(*, nodes: int, enterprises: int, seed: int, log) -> dict:
         planned = money(rng.lognormvariate(18.5, 1.0))
         projects.append(
             Project(
+                code=f"JZ-{chain.code}-{i:04d}",
                 name=f"基准项目{i:03d}",
                 project_type=rng.choice(list(ProjectType)),
                 enterprise=enterprise,

@@ -260,6 +260,7 @@ def _build(
                 completed = money(float(planned) * rng.uniform(0.1, 1.0))
             projects.append(
                 Project(
+                    code=f"XM{on.year}-{len(projects) + 1:05d}",
                     name=f"{e.name[:40]}项目{n + 1}",
                     project_type=rng.choice(types),
                     enterprise=e,
