@@ -24,7 +24,7 @@ from gongxin.chains.models import Chain, EnterpriseNode
 from gongxin.core.choices import PARK_KINDS
 from gongxin.core.models import Region
 from gongxin.core.selectors import region_with_descendants
-from gongxin.enterprises.models import Enterprise, MonthlyFigure
+from gongxin.enterprises.models import MonthlyFigure
 from gongxin.indicators.choices import Aggregation
 from gongxin.indicators.models import Indicator
 
@@ -267,7 +267,3 @@ def by_region(indicator: Indicator, month: dt.date, *, parks: bool = False) -> d
 def latest_month() -> dt.date | None:
     """The latest month any enterprise reported."""
     return MonthlyFigure.objects.order_by("-period").values_list("period", flat=True).first()
-
-
-def enterprises_in(scope: Scope) -> QuerySet[Enterprise]:
-    return Enterprise.objects.filter(scope.enterprise_filter())

@@ -94,14 +94,6 @@ def parks(user: User) -> QuerySet[Region]:
     )
 
 
-def latest_land(park_ids) -> dict[int, ParkLand]:
-    """The latest land row of each park (one query)."""
-    latest: dict[int, ParkLand] = {}
-    for row in ParkLand.objects.filter(park_id__in=list(park_ids)).order_by("park_id", "month"):
-        latest[row.park_id] = row
-    return latest
-
-
 def park_rows(user: User, year: int | None = None) -> list[dict[str, Any]]:
     """The parks list: per park (with the parks inside it) land, buildings, enterprises,
     projects and output per mu. Six queries whatever the number of parks."""

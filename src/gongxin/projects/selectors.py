@@ -3,7 +3,6 @@ milestones, statistics by type, chain and district, the timeline."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from gongxin.core.models import User
 from gongxin.core.selectors import region_with_descendants, user_reads_everything
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.projects.choices import Health, ProjectType
-from gongxin.projects.models import Milestone, Project, ProjectMonth
+from gongxin.projects.models import Project
 
 
 def project_scope(user: User) -> QuerySet[Project]:
@@ -189,17 +188,3 @@ def investment_by_month(project: Project) -> list[dict]:
             }
         )
     return rows
-
-
-def months_in(user: User, month: dt.date) -> QuerySet[ProjectMonth]:
-    """The month's progress reports of the projects in scope."""
-    return ProjectMonth.objects.filter(
-        month=month, project__in=project_scope(user).values("pk")
-    ).select_related("project")
-
-
-def milestones_due(user: User, on: dt.date) -> QuerySet[Milestone]:
-    """Milestones of projects in scope past due and not done."""
-    return Milestone.objects.filter(
-        due_on__lt=on, done_on__isnull=True, project__in=project_scope(user).values("pk")
-    ).select_related("project")
