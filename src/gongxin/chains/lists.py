@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -21,13 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from gongxin.chains import filters, selectors
 from gongxin.chains.choices import BottleneckStatus
 from gongxin.core.tabular.writing import XlsxWriter
-from gongxin.core.units import WAN
+from gongxin.core.units import to_wan
 from gongxin.enterprises.selectors import yoy_growth
-
-
-def wan(value) -> Decimal | None:
-    """Yuan as 万元, two decimals."""
-    return None if value is None else (Decimal(value) / WAN).quantize(Decimal("0.01"))
 
 
 def percent(value: float | None) -> float | None:
@@ -128,7 +122,7 @@ ENTERPRISES = ChainList(
         ListColumn(
             "operating_revenue",
             _("Operating revenue (10k yuan)"),
-            lambda e: wan(e.revenue),
+            lambda e: to_wan(e.revenue),
             num=True,
         ),
         ListColumn(
@@ -137,7 +131,7 @@ ENTERPRISES = ChainList(
             lambda e: yoy_growth(e.revenue, e.revenue_before),
             num=True,
         ),
-        ListColumn("taxes_paid", _("Taxes paid (10k yuan)"), lambda e: wan(e.tax), num=True),
+        ListColumn("taxes_paid", _("Taxes paid (10k yuan)"), lambda e: to_wan(e.tax), num=True),
         ListColumn("employees", _("Employees"), lambda e: e.employees, num=True),
     ),
     filters.KeyEnterpriseFilterSet,
@@ -173,13 +167,13 @@ PROJECTS = ChainList(
         ListColumn(
             "planned_investment",
             _("Planned investment (10k yuan)"),
-            lambda p: wan(p.planned_investment),
+            lambda p: to_wan(p.planned_investment),
             num=True,
         ),
         ListColumn(
             "completed_investment",
             _("Completed investment (10k yuan)"),
-            lambda p: wan(p.completed_investment),
+            lambda p: to_wan(p.completed_investment),
             num=True,
         ),
         ListColumn(
@@ -302,7 +296,7 @@ PROSPECTS = ChainList(
         ListColumn(
             "operating_revenue",
             _("Operating revenue (10k yuan)"),
-            lambda p: wan(p.revenue),
+            lambda p: to_wan(p.revenue),
             num=True,
         ),
         ListColumn("main_products", _("Main products"), lambda p: p.products, width=36),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -36,6 +37,16 @@ def page_size(request, default: int) -> int:
 def page_of(request, rows, default: int = 50):
     """The page of `rows` the request asks for (?page=, ?per_page=)."""
     return Paginator(rows, page_size(request, default)).get_page(request.GET.get("page"))
+
+
+def year_of(value, default: int | None = None) -> int:
+    """A year from a query parameter, or this year."""
+    fallback = default or timezone.localdate().year
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return fallback
+    return year if 2000 <= year <= 2100 else fallback
 
 
 def query_string(request) -> str:

@@ -3,21 +3,15 @@ the reasons, the 免申即享 list with amounts, the statistics, the ladder's ca
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils import timezone
 
 from gongxin.core.tabular.writing import XlsxWriter
-from gongxin.core.units import WAN
+from gongxin.core.units import to_wan
 from gongxin.enterprises.choices import Tier
 from gongxin.policies.choices import MatchResult
 from gongxin.policies.selectors import match_reasons
 
 _CHUNK = 2000
-
-
-def _wan(value: Decimal | None) -> Decimal | None:
-    return None if value is None else (value / WAN).quantize(Decimal("0.01"))
 
 
 def reasons_text(outcomes) -> str:
@@ -70,7 +64,7 @@ def matches_write(target, policy, matches) -> int:
                     e.park.name if e.park_id else "",
                     e.industry.code if e.industry_id else "",
                     str(MatchResult(m.result).label),
-                    _wan(m.benefit),
+                    to_wan(m.benefit),
                     reasons_text(reasons.get(m.enterprise_id, [])),
                 ]
             )
@@ -96,7 +90,7 @@ def due_write(target, rows, year: int) -> int:
                 m.enterprise.uscc,
                 m.enterprise.name,
                 m.enterprise.district.name if m.enterprise.district_id else "",
-                _wan(m.benefit),
+                to_wan(m.benefit),
             ]
         )
         count += 1
@@ -113,8 +107,8 @@ def _sums(row) -> list:
         row["approved"],
         row["rejected"],
         row["pending"],
-        _wan(row["approved_amount"]),
-        _wan(row["disbursed_amount"]),
+        to_wan(row["approved_amount"]),
+        to_wan(row["disbursed_amount"]),
     ]
 
 
@@ -159,7 +153,7 @@ def candidates_write(target, tier: str, facts) -> int:
                 e.uscc,
                 e.name,
                 e.district.name if e.district_id else "",
-                _wan(f.revenue),
+                to_wan(f.revenue),
                 f.revenue_growth,
                 f.rd_ratio,
                 f.employees,

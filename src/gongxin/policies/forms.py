@@ -205,13 +205,3 @@ class PlanItemForm(forms.ModelForm):
             data["done_on"] = timezone.localdate()  # marked done today
             self.instance.done_on = data["done_on"]
         return data
-
-
-def year_of(value, default: int | None = None) -> int:
-    """A year from a query parameter, or this year."""
-    fallback = default or timezone.localdate().year
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return fallback
-    return year if 2000 <= year <= 2100 else fallback

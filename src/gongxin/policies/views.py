@@ -4,8 +4,6 @@ steps, statistics, and the cultivation ladder with its candidates and plans."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +17,15 @@ from django.views import View
 from gongxin.core.choices import Role
 from gongxin.core.forms import form_errors_from
 from gongxin.core.selectors import user_edits_everything
-from gongxin.core.units import WAN
-from gongxin.core.views import PAGE_SIZES, PagedFilterView, attachment, page_of, query_string
+from gongxin.core.units import WAN, from_wan
+from gongxin.core.views import (
+    PAGE_SIZES,
+    PagedFilterView,
+    attachment,
+    page_of,
+    query_string,
+    year_of,
+)
 from gongxin.enterprises.choices import Tier
 from gongxin.enterprises.models import CultivationPlan, PlanItem
 from gongxin.enterprises.selectors import enterprise_scope
@@ -43,15 +48,10 @@ from gongxin.policies.forms import (
     PlanItemForm,
     PolicyForm,
     TierRuleForm,
-    year_of,
 )
 from gongxin.policies.models import BASES, Application, Fact, Policy, TierRule
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _wan(value: Decimal | None) -> Decimal | None:
-    return None if value is None else (value * WAN).quantize(Decimal("0.01"))
 
 
 def _policy(user, pk) -> Policy:
@@ -329,7 +329,7 @@ class ApplyView(LoginRequiredMixin, View):
                         enterprise=enterprise,
                         year=form.cleaned_data["year"],
                         statement=form.cleaned_data["statement"],
-                        requested_amount=_wan(form.cleaned_data["requested_wan"]),
+                        requested_amount=from_wan(form.cleaned_data["requested_wan"]),
                     )
                 except (ValidationError, PermissionDenied) as exc:
                     form_errors_from(exc, form)
@@ -403,7 +403,7 @@ class ApplicationDetailView(LoginRequiredMixin, View):
                         application=application,
                         seen=seen,
                         approve=form.cleaned_data["approve"],
-                        amount=_wan(form.cleaned_data["amount_wan"]),
+                        amount=from_wan(form.cleaned_data["amount_wan"]),
                         reason=form.cleaned_data["reason"],
                     )
                 except ValidationError as exc:
@@ -418,7 +418,7 @@ class ApplicationDetailView(LoginRequiredMixin, View):
                         actor=user,
                         application=application,
                         seen=seen,
-                        amount=_wan(form.cleaned_data["amount_wan"]),
+                        amount=from_wan(form.cleaned_data["amount_wan"]),
                         on=form.cleaned_data["on"],
                     )
                 except ValidationError as exc:

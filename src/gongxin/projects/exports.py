@@ -8,16 +8,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gongxin.core.tabular.writing import XlsxWriter
-from gongxin.core.units import WAN
+from gongxin.core.units import to_wan
 from gongxin.projects.choices import Health, ProjectLevel, ProjectStage, ProjectType
 from gongxin.projects.services import judgement_of
 
 _CHUNK = 1000
 BY_LABELS = {"type": "项目类型", "chain": "产业链", "district": "区县", "health": "进度状态"}
-
-
-def _wan(value: Decimal | None) -> Decimal | None:
-    return None if value is None else (value / WAN).quantize(Decimal("0.01"))
 
 
 def _share(part, whole) -> Decimal | None:
@@ -78,10 +74,10 @@ def list_write(target, projects) -> int:
                 p.chain.name if p.chain_id else "",
                 p.district.name if p.district_id else "",
                 p.park.name if p.park_id else "",
-                _wan(p.planned_investment),
-                _wan(p.equipment_planned),
-                _wan(p.completed_investment),
-                _wan(p.equipment_completed),
+                to_wan(p.planned_investment),
+                to_wan(p.equipment_planned),
+                to_wan(p.completed_investment),
+                to_wan(p.equipment_completed),
                 _share(p.completed_investment, p.planned_investment),
                 str(stages.get(p.stage, p.stage)),
                 p.start_planned,
@@ -129,9 +125,9 @@ def statistics_write(target, tables: dict[str, tuple[list[dict], dict]]) -> int:
                 [
                     str(row["label"]) if row.get("label") else "（未填）",
                     row["projects"],
-                    _wan(row["planned"]),
-                    _wan(row["completed"]),
-                    _wan(row["equipment"]),
+                    to_wan(row["planned"]),
+                    to_wan(row["completed"]),
+                    to_wan(row["equipment"]),
                     None
                     if row["share"] is None
                     else Decimal(row["share"]).quantize(Decimal("0.1")),

@@ -15,7 +15,7 @@ from gongxin.chains.models import Chain, ChainNode
 from gongxin.core.choices import Role
 from gongxin.core.models import User
 from gongxin.core.selectors import district_list, park_list
-from gongxin.core.units import WAN
+from gongxin.core.units import WAN, from_wan
 from gongxin.enterprises.models import Enterprise
 from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.projects.choices import STAGE_ORDER, ProjectStage
@@ -29,10 +29,6 @@ def _wan(label, required: bool = False) -> forms.DecimalField:
     return forms.DecimalField(
         label=label, required=required, min_value=0, max_digits=16, decimal_places=4
     )
-
-
-def yuan(value: Decimal | None) -> Decimal | None:
-    return None if value is None else (value * WAN).quantize(Decimal("0.01"))
 
 
 def wan(value: Decimal | None) -> Decimal | None:
@@ -122,8 +118,8 @@ class ProjectForm(forms.ModelForm):
     def service_data(self) -> dict:
         data = {key: self.cleaned_data.get(key) for key in self.Meta.fields}
         data["enterprise"] = self.cleaned_data.get("owner")
-        data["planned_investment"] = yuan(self.cleaned_data.get("planned_wan"))
-        data["equipment_planned"] = yuan(self.cleaned_data.get("equipment_wan"))
+        data["planned_investment"] = from_wan(self.cleaned_data.get("planned_wan"))
+        data["equipment_planned"] = from_wan(self.cleaned_data.get("equipment_wan"))
         if not data["code"]:
             data.pop("code")
         if data["district"] is None:
@@ -165,9 +161,9 @@ class MonthForm(forms.Form):
 
     def service_data(self) -> dict:
         return {
-            "planned": yuan(self.cleaned_data.get("planned_wan")),
-            "completed": yuan(self.cleaned_data.get("completed_wan")),
-            "equipment": yuan(self.cleaned_data.get("equipment_wan")),
+            "planned": from_wan(self.cleaned_data.get("planned_wan")),
+            "completed": from_wan(self.cleaned_data.get("completed_wan")),
+            "equipment": from_wan(self.cleaned_data.get("equipment_wan")),
             "progress": (self.cleaned_data.get("progress") or "").strip(),
         }
 

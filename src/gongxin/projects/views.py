@@ -17,8 +17,14 @@ from django.views import View
 from gongxin.core.choices import Role
 from gongxin.core.forms import form_errors_from
 from gongxin.core.models import Region
-from gongxin.core.views import PAGE_SIZES, PagedFilterView, attachment, page_of, query_string
-from gongxin.policies.forms import year_of
+from gongxin.core.views import (
+    PAGE_SIZES,
+    PagedFilterView,
+    attachment,
+    page_of,
+    query_string,
+    year_of,
+)
 from gongxin.projects import exports, parks, selectors, services
 from gongxin.projects.choices import STAGE_ORDER, Health, ProjectStage
 from gongxin.projects.filters import ProjectFilterSet
