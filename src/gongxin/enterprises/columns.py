@@ -458,6 +458,11 @@ class MonthlyFigureImporter(Importer):
         if self.upsert is not None:
             self.upsert.close()
 
+    def committed(self, result) -> None:
+        # the indicators' monthly totals and the policies' facts come from these figures
+        if result.created or result.updated:
+            announce(None)
+
 
 def enterprise_export_rows(queryset) -> Any:
     """Rows for the enterprise export, in template column order (streams the queryset)."""

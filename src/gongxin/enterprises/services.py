@@ -154,6 +154,7 @@ def enterprise_delete(*, actor: User | None, enterprise: Enterprise) -> None:
         raise PermissionDenied(_("You may not delete enterprises."))
     before = snapshot(enterprise, ENTERPRISE_FIELDS)
     audit_record(actor=actor, action=AuditAction.DELETE, obj=enterprise, changes=diff(before, {}))
+    announce([enterprise.pk])  # (before delete() clears the pk) its figures leave the totals
     enterprise.delete()
 
 

@@ -4,7 +4,8 @@ be traced to the enterprises behind it.
 
 A month's value adds the figure over the enterprises of the scope (the city, a district
 or county, a zone or park with the parks inside it, or a chain's confirmed enterprises),
-above designated size unless the indicator says otherwise. Over months, a flow (a sum
+above designated size unless the indicator says otherwise, through the monthly totals of
+their groups (`rollup.py`). Over months, a flow (a sum
 indicator: output, revenue, taxes, electricity) adds up; a stock (an average indicator:
 employees) averages the months reported; a ratio divides the two indicators' values of the
 same months. Year to date (累计) runs from January to the month; growth (同比) compares with
@@ -19,14 +20,12 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from gongxin.chains.choices import LinkStatus
-from gongxin.chains.models import Chain, EnterpriseNode
+from gongxin.chains.models import Chain
 from gongxin.core.choices import PARK_KINDS
 from gongxin.core.models import Region
 from gongxin.core.selectors import region_with_descendants
-from gongxin.enterprises.models import MonthlyFigure
 from gongxin.indicators.choices import Aggregation
-from gongxin.indicators.models import Indicator
+from gongxin.indicators.models import FigureTotal, Indicator
 
 Series = dict[dt.date, Decimal]
 
@@ -50,18 +49,15 @@ class Scope:
             return self.chain.name
         return self.region.name if self.region is not None else ""
 
-    def enterprise_filter(self, prefix: str = "") -> Q:
-        """The condition on enterprises (through `prefix`, e.g. "enterprise__")."""
+    def totals_filter(self) -> Q:
+        """The condition on the monthly totals (`FigureTotal`) that add up to the scope."""
         if self.chain is not None:
-            on_chain = EnterpriseNode.objects.filter(
-                node__chain=self.chain, status=LinkStatus.CONFIRMED
-            ).values("enterprise_id")
-            return Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}id__in": on_chain})
+            return Q(chain=self.chain)
         if self.region is None:
-            return Q()
+            return Q(chain__isnull=True)
         if self.region.kind in PARK_KINDS:
-            return Q(**{f"{prefix}park_id__in": region_with_descendants(self.region)})
-        return Q(**{f"{prefix}district_id": self.region.pk})
+            return Q(chain__isnull=True, park_id__in=region_with_descendants(self.region))
+        return Q(chain__isnull=True, district_id=self.region.pk)
 
 
 def scope_of(key: str | None) -> Scope:
@@ -74,10 +70,10 @@ def scope_of(key: str | None) -> Scope:
     return Scope(region=Region.objects.get(code=key))
 
 
-def _figures(indicator: Indicator, scope: Scope) -> QuerySet[MonthlyFigure]:
-    qs = MonthlyFigure.objects.filter(scope.enterprise_filter("enterprise__"))
+def _figures(indicator: Indicator, scope: Scope) -> QuerySet[FigureTotal]:
+    qs = FigureTotal.objects.filter(scope.totals_filter())
     if indicator.above_scale_only:
-        qs = qs.filter(enterprise__above_scale=True)
+        qs = qs.filter(above_scale=True)
     return qs.filter(**{f"{indicator.figure}__isnull": False})
 
 
@@ -234,13 +230,35 @@ def by_region(indicator: Indicator, month: dt.date, *, parks: bool = False) -> d
     """Year to date of a sum indicator per district (or per park), this year and the year
     before, and the growth when both count the same months: {region id: {"to_date": …,
     "before": …, "growth": …}}. One query; the districts add up to the city."""
+    _summable(indicator)
+    return _by(
+        indicator, month, _figures(indicator, Scope()), "park_id" if parks else "district_id"
+    )
+
+
+def by_chain(indicator: Indicator, month: dt.date, *, district: Region | None = None):
+    """Year to date of a sum indicator per chain (of its enterprises in `district` if
+    given), as `by_region` gives it: {chain id: {…}}. One query."""
+    _summable(indicator)
+    totals = FigureTotal.objects.filter(chain__isnull=False)
+    if indicator.above_scale_only:
+        totals = totals.filter(above_scale=True)
+    if district is not None:
+        totals = totals.filter(district=district)
+    return _by(
+        indicator, month, totals.filter(**{f"{indicator.figure}__isnull": False}), "chain_id"
+    )
+
+
+def _summable(indicator: Indicator) -> None:
     if indicator.aggregation != Aggregation.SUM:
-        raise ValueError("by_region adds up sums only")
-    field = "enterprise__park_id" if parks else "enterprise__district_id"
+        raise ValueError("only sums add up by group")
+
+
+def _by(indicator: Indicator, month: dt.date, totals: QuerySet, field: str) -> dict[int, dict]:
     last = same_month_last_year(month)
     rows = (
-        _figures(indicator, Scope())
-        .filter(
+        totals.filter(
             Q(period__gte=month.replace(month=1), period__lte=month)
             | Q(period__gte=last.replace(month=1), period__lte=last)
         )
@@ -253,10 +271,10 @@ def by_region(indicator: Indicator, month: dt.date, *, parks: bool = False) -> d
         if row[field] is not None:
             series.setdefault(row[field], {})[row["period"]] = Decimal(row["total"])
     found: dict[int, dict] = {}
-    for region_id, values in series.items():
+    for key, values in series.items():
         now, _ = to_date(indicator, values, month)
         before, _ = to_date(indicator, values, last)
-        found[region_id] = {
+        found[key] = {
             "to_date": now,
             "before": before,
             "growth": growth(now, before) if _same_months(values, month) else None,
@@ -266,4 +284,4 @@ def by_region(indicator: Indicator, month: dt.date, *, parks: bool = False) -> d
 
 def latest_month() -> dt.date | None:
     """The latest month any enterprise reported."""
-    return MonthlyFigure.objects.order_by("-period").values_list("period", flat=True).first()
+    return FigureTotal.objects.order_by("-period").values_list("period", flat=True).first()

@@ -1,7 +1,8 @@
 """Indicators (两个大幅提升, 首位度): what is measured and how it adds up, and the targets
-of the year. Values are never stored: every figure is computed from the enterprises'
-monthly figures when it is read (`figures.py`), for the city, a district, a park or a
-chain, so that the parts always add up to the whole."""
+of the year. Values are never typed: every figure is computed from the enterprises'
+monthly figures (`figures.py`), for the city, a district, a park or a chain, through their
+monthly totals per group (`FigureTotal`, kept by `rollup.py`), so that the parts always
+add up to the whole."""
 
 from django.db import models
 from django.db.models import Q
@@ -135,3 +136,64 @@ def scope_key(region: Region | None, chain: Chain | None) -> str:
     if region is not None:
         return region.code
     return "city"
+
+
+_SUM = {"max_digits": 22, "decimal_places": 2, "null": True, "blank": True}
+
+
+class FigureTotal(models.Model):
+    """The enterprises' monthly figures added up for one month and one group — a district
+    and park (`chain` empty), or a chain's enterprises in a district (`park` empty) — above
+    designated size or not. Recomputed from the enterprises' figures whenever they or the
+    enterprises' places change (`rollup.py`), never typed: what indicators read, so that a
+    city's figures do not scan every enterprise's months. A figure no enterprise of the
+    group reported for the month is NULL, not zero."""
+
+    period = models.DateField(_("month"))
+    district = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    park = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    chain = models.ForeignKey(
+        Chain, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    above_scale = models.BooleanField(_("above designated size"))
+    enterprises = models.PositiveIntegerField(_("enterprises reporting"))
+    output_value = models.DecimalField(_("gross industrial output value"), **_SUM)
+    revenue = models.DecimalField(_("operating revenue"), **_SUM)
+    profit = models.DecimalField(_("total profit"), **_SUM)
+    tax = models.DecimalField(_("taxes paid"), **_SUM)
+    electricity = models.DecimalField(_("electricity used (kWh)"), **_SUM)
+    employees = models.PositiveBigIntegerField(_("employees"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly total")
+        verbose_name_plural = _("monthly totals")
+        indexes = [
+            models.Index(fields=["chain", "period"], name="figuretotal_chain_period"),
+            models.Index(fields=["district", "period"], name="figuretotal_district_period"),
+            models.Index(fields=["period"], name="figuretotal_period"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.chain_id or f"{self.district_id}/{self.park_id or ''}"
+        return f"{self.period:%Y-%m} {where}"
+
+
+class RollupMember(models.Model):
+    """Where an enterprise's figures were last added in (its district, park, size and
+    chains), so that when it moves both the groups it left and the one it joined are
+    recomputed."""
+
+    #: Not a foreign key: the member outlives a deleted enterprise until its groups are
+    #: recomputed.
+    enterprise_id = models.IntegerField(primary_key=True)
+    district_pk = models.IntegerField(null=True)
+    park_pk = models.IntegerField(null=True)
+    above_scale = models.BooleanField()
+    chain_ids = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return str(self.enterprise_id)

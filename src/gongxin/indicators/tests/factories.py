@@ -23,6 +23,7 @@ from decimal import Decimal
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
 from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.enterprises.tests.factories import EnterpriseFactory
+from gongxin.indicators.rollup import rollup_rebuild, rollup_update
 
 D = Decimal
 MILLION = D(1_000_000)
@@ -56,8 +57,11 @@ def month(year: int, m: int) -> dt.date:
 
 
 def figure_add(enterprise: Enterprise, period: dt.date, **values) -> MonthlyFigure:
-    """One month's figures; a figure not given is NULL (not reported)."""
-    return MonthlyFigure.objects.create(enterprise=enterprise, period=period, **values)
+    """One month's figures; a figure not given is NULL (not reported). Its monthly totals
+    are recomputed, as gongxin's services do when a figure is saved."""
+    figure = MonthlyFigure.objects.create(enterprise=enterprise, period=period, **values)
+    rollup_update([enterprise.pk])
+    return figure
 
 
 def figures_of(base: int) -> dict:
@@ -97,6 +101,7 @@ def world_build(regions) -> dict:
     EnterpriseNode.objects.create(enterprise=made["C"], node=node, status="suggested")
     EnterpriseNode.objects.create(enterprise=made["B"], node=node, status="rejected")
     made["chain"] = chain
+    rollup_rebuild()
     return made
 
 
