@@ -3,7 +3,9 @@
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
+from gongxin.alerts.api import router as alerts_router
 from gongxin.chains.api import router as chains_router
+from gongxin.cockpit.api import router as cockpit_router
 from gongxin.core.api import router as core_router
 from gongxin.core.auth import API_AUTH
 from gongxin.demands.api import router as demands_router
@@ -17,7 +19,8 @@ api = NinjaAPI(
     version="1",
     description="工信局工作平台 API: regions, departments, the enterprise archive (一企一档) "
     "the industrial chains (链长制), enterprise demands (企业诉求) and visits (走访), "
-    "policies (政策找企业) and key projects (重点项目). "
+    "policies (政策找企业), key projects (重点项目) and parks, indicators (指标), early warnings "
+    "(预警) and the cockpit (驾驶舱). "
     "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
     auth=API_AUTH,
     urls_namespace="api",
@@ -31,6 +34,8 @@ api.add_router("/demands", demands_router)
 api.add_router("/visits", visits_router)
 api.add_router("/policies", policies_router)
 api.add_router("/projects", projects_router)
+api.add_router("/alerts", alerts_router)
+api.add_router("/", cockpit_router)
 
 
 @api.exception_handler(ObjectDoesNotExist)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "gongxin.demands",
     "gongxin.policies",
     "gongxin.indicators",
+    "gongxin.alerts",
+    "gongxin.cockpit",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,8 @@ LOGGING = {
 
 # Gap analysis of chains (gongxin.chains.gaps): a node with local enterprises is weak below
 # this many, or when one enterprise holds more of its revenue than this HHI allows.
+# The issuer named on the monthly briefing (default: the city's 工业和信息化局).
+GONGXIN_BUREAU = os.environ.get("GONGXIN_BUREAU", "")
 GONGXIN_CHAIN_GAPS = {"min_enterprises": 3, "max_hhi": 0.5}
 
 # Enterprise demands. The working days each step may take (dispatch, interim reply,

@@ -14,5 +14,7 @@ urlpatterns = [
     path("policies/", include("gongxin.policies.urls")),
     path("projects/", include("gongxin.projects.urls")),
     path("indicators/", include("gongxin.indicators.urls")),
+    path("alerts/", include("gongxin.alerts.urls")),
+    path("cockpit/", include("gongxin.cockpit.urls")),
     path("", include("gongxin.core.urls")),
 ]

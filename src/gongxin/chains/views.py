@@ -45,11 +45,9 @@ from gongxin.chains.workbook import (
     chain_workbook_template,
     chain_workbook_write,
 )
-from gongxin.core.views import PAGE_SIZES, attachment, page_of
+from gongxin.core.views import PAGE_SIZES, XLSX, attachment, page_of
 from gongxin.enterprises.choices import SizeClass
 from gongxin.enterprises.selectors import enterprise_scope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chain(user, code: str) -> Chain:

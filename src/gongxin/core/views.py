@@ -186,6 +186,10 @@ class ImportTemplateView(LoginRequiredMixin, View):
         return response
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def attachment(filename: str) -> str:
     """Content-Disposition for a download with a Chinese file name."""
     return f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gongxin.alerts.services import alert_visit_link
 from gongxin.core import workdays
 from gongxin.core.choices import Role
 from gongxin.core.forms import form_errors_from
@@ -479,14 +481,25 @@ class VisitCreateView(LoginRequiredMixin, View):
         )
         return form, formset
 
+    def _alert(self, request):
+        """The early warning the visit follows up (`?alert=`), if the user reads it."""
+        from gongxin.alerts.selectors import alert_scope
+
+        pk = request.GET.get("alert", "")
+        if not pk.isdigit():
+            return None
+        return alert_scope(request.user).select_related("enterprise").filter(pk=pk).first()
+
     def get(self, request):
         self._allowed(request)
         form, formset = self._forms(request)
-        return render(request, "demands/visit_form.html", {"form": form, "formset": formset})
+        context = {"form": form, "formset": formset, "alert": self._alert(request)}
+        return render(request, "demands/visit_form.html", context)
 
     def post(self, request):
         self._allowed(request)
         form, formset = self._forms(request, request.POST, request.FILES)
+        alert = self._alert(request)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             raised = [
@@ -501,16 +514,19 @@ class VisitCreateView(LoginRequiredMixin, View):
                 if f.cleaned_data.get("title")
             ]
             try:
-                visit = services.visit_record(
-                    actor=request.user,
-                    enterprise=data["enterprise"],
-                    visited_on=data["visited_on"],
-                    kind=data["kind"],
-                    officials=data["officials"],
-                    seen=data["seen"],
-                    findings=data["findings"],
-                    demands=raised,
-                )
+                with transaction.atomic():
+                    visit = services.visit_record(
+                        actor=request.user,
+                        enterprise=data["enterprise"],
+                        visited_on=data["visited_on"],
+                        kind=data["kind"],
+                        officials=data["officials"],
+                        seen=data["seen"],
+                        findings=data["findings"],
+                        demands=raised,
+                    )
+                    if alert is not None:
+                        alert_visit_link(actor=request.user, alert=alert, visit=visit)
             except (PermissionDenied, ValidationError) as error:
                 form_errors_from(error, form)
             else:
@@ -519,7 +535,7 @@ class VisitCreateView(LoginRequiredMixin, View):
                     _("Visit recorded, %(n)d demands registered.") % {"n": len(raised)},
                 )
                 return redirect(reverse("visits:visit_detail", args=[visit.pk]))
-        context = {"form": form, "formset": formset}
+        context = {"form": form, "formset": formset, "alert": alert}
         return render(request, "demands/visit_form.html", context, status=422)
 
 

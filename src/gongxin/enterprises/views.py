@@ -13,7 +13,7 @@ from gongxin.chains import selectors as chain_selectors
 from gongxin.core.forms import form_errors_from
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
-from gongxin.core.views import PagedFilterView, attachment
+from gongxin.core.views import XLSX, PagedFilterView, attachment
 from gongxin.demands import selectors as demand_selectors
 from gongxin.enterprises import exports, selectors, services
 from gongxin.enterprises.filters import EnterpriseFilterSet
@@ -56,7 +56,7 @@ class EnterpriseExportView(LoginRequiredMixin, View):
 
     def get(self, request):
         response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content_type=XLSX
         )
         exports.enterprise_export(response, user=request.user, filters=request.GET)
         response["Content-Disposition"] = attachment(export_filename("enterprises", "enterprises"))

@@ -138,6 +138,15 @@ class Reading:
     months_before: int
     target_level: Decimal | None = None
     target_growth: Decimal | None = None
+    #: The province's year to date (imported), for the city's share of it (首位度).
+    province_to_date: Decimal | None = None
+
+    @property
+    def province_share(self) -> Decimal | None:
+        """The year to date as a share of the province's (%): the city's 首位度."""
+        if not self.province_to_date or self.to_date is None:
+            return None
+        return self.to_date * 100 / self.province_to_date
 
     @property
     def progress(self) -> Decimal | None:

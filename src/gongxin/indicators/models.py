@@ -197,3 +197,29 @@ class RollupMember(models.Model):
 
     def __str__(self) -> str:
         return str(self.enterprise_id)
+
+
+class ProvinceFigure(models.Model):
+    """The province's value of an indicator for a month, as the provincial statistics
+    publish it (imported, never computed): what the city's share of the province (首位度)
+    is measured against. Stored in the indicator's stored unit (yuan, kWh)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.DateField(_("month"))
+    to_date = models.DecimalField(_("province, year to date"), max_digits=22, decimal_places=2)
+    month_value = models.DecimalField(
+        _("province, the month"), max_digits=22, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("province figure")
+        verbose_name_plural = _("province figures")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="province_figure_unique"),
+            models.CheckConstraint(name="province_figure_first_day", condition=Q(period__day=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period:%Y-%m}"

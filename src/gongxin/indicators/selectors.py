@@ -12,8 +12,9 @@ from gongxin.core.choices import PARK_KINDS, Role
 from gongxin.core.models import Region, User
 from gongxin.core.selectors import district_list, park_list, region_with_descendants
 from gongxin.indicators import figures
+from gongxin.indicators.choices import Aggregation
 from gongxin.indicators.figures import Reading, Scope
-from gongxin.indicators.models import Indicator, Target
+from gongxin.indicators.models import Indicator, ProvinceFigure, Target
 
 
 def indicators_can_read(user: User) -> bool:
@@ -51,14 +52,22 @@ def scope_for(user: User, key: str | None) -> Scope:
 
 
 def overview(scope: Scope, month: dt.date) -> list[Reading]:
-    """Every indicator for the scope and month, with the year's target for the scope (a
-    query or two per indicator, whatever the number of enterprises)."""
+    """Every indicator for the scope and month, with the year's target for the scope and,
+    for the city, the province's year to date (a query or two per indicator, whatever the
+    number of enterprises)."""
     targets = {t.indicator_id: t for t in Target.objects.filter(year=month.year, scope=scope.key)}
+    province = {}
+    if scope.key == "city":
+        province = dict(
+            ProvinceFigure.objects.filter(period=month).values_list("indicator_id", "to_date")
+        )
     readings = []
     for indicator in Indicator.objects.select_related("numerator", "denominator"):
         reading = figures.read(indicator, scope, month)
         target = targets.get(indicator.pk)
         if target is not None:
             reading.target_level, reading.target_growth = target.level, target.growth
+        if indicator.aggregation != Aggregation.RATIO:
+            reading.province_to_date = province.get(indicator.pk)
         readings.append(reading)
     return readings

@@ -16,6 +16,7 @@ from django.views import View
 from gongxin.core.models import Region
 from gongxin.indicators import figures, selectors
 from gongxin.indicators.choices import Aggregation
+from gongxin.indicators.imports import indicators_can_import
 from gongxin.indicators.models import Indicator
 
 
@@ -73,6 +74,7 @@ class OverviewView(LoginRequiredMixin, View):
             "chosen": chosen,
             "chart": chart,
             "parts": parts,
+            "can_import": indicators_can_import(user),
         }
         return render(request, "indicators/overview.html", context)
 

@@ -20,6 +20,7 @@ from gongxin.core.selectors import user_edits_everything
 from gongxin.core.units import WAN, from_wan
 from gongxin.core.views import (
     PAGE_SIZES,
+    XLSX,
     PagedFilterView,
     attachment,
     page_of,
@@ -50,8 +51,6 @@ from gongxin.policies.forms import (
     TierRuleForm,
 )
 from gongxin.policies.models import BASES, Application, Fact, Policy, TierRule
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _policy(user, pk) -> Policy:

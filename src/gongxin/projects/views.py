@@ -19,6 +19,7 @@ from gongxin.core.forms import form_errors_from
 from gongxin.core.models import Region
 from gongxin.core.views import (
     PAGE_SIZES,
+    XLSX,
     PagedFilterView,
     attachment,
     page_of,
@@ -38,7 +39,6 @@ from gongxin.projects.forms import (
 )
 from gongxin.projects.models import Building, Milestone, Project
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BY = ("type", "chain", "district", "health", "stage")
 
 

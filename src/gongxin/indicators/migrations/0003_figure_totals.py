@@ -5,45 +5,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chains', '0003_snapshot'),
-        ('core', '0007_department_head_notification'),
-        ('indicators', '0002_catalogue'),
+        ("chains", "0003_snapshot"),
+        ("core", "0007_department_head_notification"),
+        ("indicators", "0002_catalogue"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupMember',
+            name="RollupMember",
             fields=[
-                ('enterprise_id', models.IntegerField(primary_key=True, serialize=False)),
-                ('district_pk', models.IntegerField(null=True)),
-                ('park_pk', models.IntegerField(null=True)),
-                ('above_scale', models.BooleanField()),
-                ('chain_ids', models.JSONField(default=list)),
+                ("enterprise_id", models.IntegerField(primary_key=True, serialize=False)),
+                ("district_pk", models.IntegerField(null=True)),
+                ("park_pk", models.IntegerField(null=True)),
+                ("above_scale", models.BooleanField()),
+                ("chain_ids", models.JSONField(default=list)),
             ],
         ),
         migrations.CreateModel(
-            name='FigureTotal',
+            name="FigureTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(verbose_name='month')),
-                ('above_scale', models.BooleanField(verbose_name='above designated size')),
-                ('enterprises', models.PositiveIntegerField(verbose_name='enterprises reporting')),
-                ('output_value', models.DecimalField(blank=True, decimal_places=2, max_digits=22, null=True, verbose_name='gross industrial output value')),
-                ('revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=22, null=True, verbose_name='operating revenue')),
-                ('profit', models.DecimalField(blank=True, decimal_places=2, max_digits=22, null=True, verbose_name='total profit')),
-                ('tax', models.DecimalField(blank=True, decimal_places=2, max_digits=22, null=True, verbose_name='taxes paid')),
-                ('electricity', models.DecimalField(blank=True, decimal_places=2, max_digits=22, null=True, verbose_name='electricity used (kWh)')),
-                ('employees', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('chain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='chains.chain')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.region')),
-                ('park', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="month")),
+                ("above_scale", models.BooleanField(verbose_name="above designated size")),
+                ("enterprises", models.PositiveIntegerField(verbose_name="enterprises reporting")),
+                (
+                    "output_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=22,
+                        null=True,
+                        verbose_name="gross industrial output value",
+                    ),
+                ),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=22,
+                        null=True,
+                        verbose_name="operating revenue",
+                    ),
+                ),
+                (
+                    "profit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=22,
+                        null=True,
+                        verbose_name="total profit",
+                    ),
+                ),
+                (
+                    "tax",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=22,
+                        null=True,
+                        verbose_name="taxes paid",
+                    ),
+                ),
+                (
+                    "electricity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=22,
+                        null=True,
+                        verbose_name="electricity used (kWh)",
+                    ),
+                ),
+                (
+                    "employees",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="employees"),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="chains.chain",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly total',
-                'verbose_name_plural': 'monthly totals',
-                'indexes': [models.Index(fields=['chain', 'period'], name='figuretotal_chain_period'), models.Index(fields=['district', 'period'], name='figuretotal_district_period'), models.Index(fields=['period'], name='figuretotal_period')],
+                "verbose_name": "monthly total",
+                "verbose_name_plural": "monthly totals",
+                "indexes": [
+                    models.Index(fields=["chain", "period"], name="figuretotal_chain_period"),
+                    models.Index(fields=["district", "period"], name="figuretotal_district_period"),
+                    models.Index(fields=["period"], name="figuretotal_period"),
+                ],
             },
         ),
     ]

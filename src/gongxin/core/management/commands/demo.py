@@ -31,11 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, no_serve, enterprises, seed, port, **options):
+        from gongxin.alerts.services import alerts_sweep
         from gongxin.chains.demo import chains_build
         from gongxin.demands.demo import demands_build
         from gongxin.demands.sweep import sweep
         from gongxin.enterprises.demo import enterprise_accounts_pick, enterprises_build
-        from gongxin.indicators.demo import targets_build
+        from gongxin.indicators.demo import province_build, targets_build
+        from gongxin.indicators.figures import latest_month
+        from gongxin.indicators.rollup import rollup_rebuild
         from gongxin.policies.demo import policies_build
         from gongxin.projects.demo import parks_build, projects_build
 
@@ -73,7 +76,11 @@ class Command(BaseCommand):
             # after the enterprise accounts, which register demands on the portal
             demands = demands_build(seed=seed)
             policies = policies_build(seed=seed)
+            rollup_rebuild()  # the monthly totals indicators read, targets included
             targets = targets_build(seed=seed, year=timezone.localdate().year)
+            latest = latest_month()
+            if latest is not None:
+                province_build(seed=seed, month=latest)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
@@ -82,6 +89,7 @@ class Command(BaseCommand):
                 message=f"演示数据：{len(built)} 家企业，{len(chains)} 条产业链，随机种子 {seed}",
             )
         swept = sweep()  # the deadline alerts of the demands left open, as the timer would
+        warned = alerts_sweep(tell=False)  # the early warnings, as the daily run would
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo database ready: {len(built)} enterprises, {len(chains)} chains, "
@@ -91,7 +99,8 @@ class Command(BaseCommand):
                 f"{demands['visits']} visits in {demands['visit_plans']} visit plans, "
                 f"{policies['policies']} policies ({policies['applications']} applications, "
                 f"{policies['granted']} granted without application), "
-                f"{policies['plans']} cultivation plans, {targets} indicator targets "
+                f"{policies['plans']} cultivation plans, {targets} indicator targets, "
+                f"{warned.opened} early warnings "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )

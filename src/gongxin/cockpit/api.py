@@ -1,0 +1,236 @@
+"""Indicators and cockpit API: every indicator of a scope for a month with its target
+(as the indicators page shows it), and the cockpit's data for a month, for the city or a
+district (what the cockpit page and the monthly briefing show). Money in yuan as decimal
+strings; indicator values in their stored unit (`divisor` gives the unit shown). A month
+is `YYYY-MM`; a malformed one is a 422, a scope or area you do not read a 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Router, Schema
+
+from gongxin.cockpit.selectors import (
+    cockpit_build,
+    cockpit_can_read,
+    cockpit_month,
+    cockpit_region,
+)
+from gongxin.indicators import selectors as indicator_selectors
+from gongxin.indicators.figures import Reading
+
+router = Router(tags=["indicators and cockpit"])
+
+
+def _month(text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError({"month": ["Give the month as YYYY-MM."]}) from None
+
+
+class ReadingOut(Schema):
+    code: str
+    name: str
+    unit: str
+    divisor: Decimal
+    aggregation: str
+    month_value: Decimal | None
+    month_growth: Decimal | None
+    to_date: Decimal | None
+    to_date_growth: Decimal | None
+    months: int
+    months_before: int
+    target_level: Decimal | None
+    target_growth: Decimal | None
+    progress: Decimal | None
+    growth_gap: Decimal | None
+    province_to_date: Decimal | None
+    province_share: Decimal | None  # 首位度 (%), the city only
+
+
+def _rate(value) -> Decimal | None:
+    """A growth, share or gap in percent, to two decimals."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+_RATES = ("month_growth", "to_date_growth", "progress", "growth_gap", "province_share")
+
+
+def _reading(r: Reading) -> dict:
+    i = r.indicator
+    return {
+        "code": i.code,
+        "name": i.name,
+        "unit": i.unit,
+        "divisor": i.divisor,
+        "aggregation": i.aggregation,
+        **{
+            k: _rate(getattr(r, k)) if k in _RATES else getattr(r, k)
+            for k in (
+                "month_value",
+                "month_growth",
+                "to_date",
+                "to_date_growth",
+                "months",
+                "months_before",
+                "target_level",
+                "target_growth",
+                "progress",
+                "growth_gap",
+                "province_to_date",
+                "province_share",
+            )
+        },
+    }
+
+
+class IndicatorsOut(Schema):
+    scope: str
+    month: dt.date
+    readings: list[ReadingOut]
+
+
+@router.get("/indicators", response=IndicatorsOut, summary="Every indicator of a scope")
+def indicators(request, scope: str = "city", month: str = ""):
+    """`scope`: "city", a district's or park's code, or "chain:<code>"."""
+    user = request.user
+    if not indicator_selectors.indicators_can_read(user):
+        raise PermissionDenied
+    allowed = {s.key: s for s in indicator_selectors.scopes_for(user)}
+    if scope not in allowed:
+        raise PermissionDenied
+    when = cockpit_month(_month(month))
+    readings = indicator_selectors.overview(allowed[scope], when)
+    return {"scope": scope, "month": when, "readings": [_reading(r) for r in readings]}
+
+
+class ChainRowOut(Schema):
+    code: str
+    name: str
+    revenue_to_date: Decimal | None
+    growth: Decimal | None
+    target: Decimal | None
+    progress: Decimal | None
+    enterprises: int
+    gaps: int
+
+
+class DistrictRowOut(Schema):
+    code: str
+    name: str
+    output_to_date: Decimal | None
+    output_before: Decimal | None
+    growth: Decimal | None
+
+
+class ProjectsOut(Schema):
+    projects: int
+    planned: Decimal | None
+    completed: Decimal | None
+    share: Decimal | None
+    red: int
+    yellow: int
+    green: int
+    year_planned: Decimal
+    year_completed: Decimal
+    by_stage: dict[str, int]
+
+
+class DemandsOut(Schema):
+    received: int
+    resolved: int
+    closure_rate: float | None
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    open: int
+    overdue: int
+
+
+class PlansOut(Schema):
+    plans: int
+    achieved: int
+    items: int
+    items_done: int
+    items_late: int
+
+
+class CockpitOut(Schema):
+    month: dt.date
+    area: str  # "city" or the district's code
+    indicators: list[ReadingOut]
+    districts: list[DistrictRowOut]
+    chains: list[ChainRowOut]
+    projects: ProjectsOut
+    demands: DemandsOut
+    plans: PlansOut
+    alerts: dict[str, int]
+
+
+@router.get("/cockpit", response=CockpitOut, summary="The cockpit's data for a month")
+def cockpit(request, month: str = "", region: str = ""):
+    """For the city, or (`region`) a district or park; a district user always reads their
+    own area."""
+    user = request.user
+    if not cockpit_can_read(user):
+        raise PermissionDenied
+    c = cockpit_build(user, cockpit_month(_month(month)), cockpit_region(user, region))
+    p = c.projects
+    return {
+        "month": c.month,
+        "area": c.scope_key,
+        "indicators": [_reading(r) for r in c.readings],
+        "districts": [
+            {
+                "code": d["region"].code,
+                "name": d["region"].name,
+                "output_to_date": d["to_date"],
+                "output_before": d["before"],
+                "growth": _rate(d["growth"]),
+            }
+            for d in c.districts
+        ],
+        "chains": [
+            {
+                "code": row.chain.code,
+                "name": row.chain.name,
+                "revenue_to_date": row.to_date,
+                "growth": _rate(row.growth),
+                "target": row.target,
+                "progress": _rate(row.progress),
+                "enterprises": row.enterprises,
+                "gaps": row.gaps,
+            }
+            for row in c.chains
+        ],
+        "projects": {
+            **{k: p.total.get(k) or 0 for k in ("projects", "red", "yellow", "green")},
+            "planned": p.total.get("planned"),
+            "completed": p.total.get("completed"),
+            "share": _rate(p.total.get("share")),
+            "year_planned": p.year_planned,
+            "year_completed": p.year_completed,
+            "by_stage": {row["key"]: row["projects"] for row in p.by_stage},
+        },
+        "demands": {
+            k: getattr(c.demands, k)
+            for k in (
+                "received",
+                "resolved",
+                "closure_rate",
+                "on_time_rate",
+                "satisfaction_rate",
+                "open",
+                "overdue",
+            )
+        },
+        "plans": {
+            k: getattr(c.plans, k)
+            for k in ("plans", "achieved", "items", "items_done", "items_late")
+        },
+        "alerts": c.alerts,
+    }
