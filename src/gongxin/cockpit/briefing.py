@@ -104,7 +104,7 @@ def headline_sentences(cockpit: Cockpit) -> list[str]:
         if r.province_share is not None:
             text += f"，占全省比重{r.province_share:.1f}%"
         parts.append(text)
-    if not parts:
+    if all(r.to_date is None for r in cockpit.headline):
         return [f"{months_label(cockpit.month)}，{where}尚无企业报送月度数据。"]
     return [f"{months_label(cockpit.month)}，{where}" + "；".join(parts) + "。"]
 
@@ -598,7 +598,7 @@ def briefing_annex(cockpit: Cockpit, user: User, target) -> None:
                     a.district.name if a.district_id else "",
                     a.description,
                     (a.official.display_name or a.official.username) if a.official_id else "",
-                    a.opened_at.date(),
+                    timezone.localdate(a.opened_at),
                 ]
             )
         book.save(target)

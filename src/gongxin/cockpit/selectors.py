@@ -20,13 +20,14 @@ from django.db.models import Count, Q, Sum
 
 from gongxin.alerts.choices import AlertStatus, Rule
 from gongxin.alerts.selectors import alert_scope
-from gongxin.chains.models import ChainTarget
+from gongxin.chains.choices import LinkStatus
+from gongxin.chains.models import ChainTarget, EnterpriseNode
 from gongxin.chains.selectors import chain_list
 from gongxin.core.choices import PARK_KINDS, Role
 from gongxin.core.models import Region, User
 from gongxin.core.selectors import region_with_descendants, user_reads_everything
 from gongxin.demands.statistics import Row as DemandRow
-from gongxin.demands.statistics import demand_statistics
+from gongxin.demands.statistics import demand_statistics, demand_totals
 from gongxin.enterprises.choices import ItemStatus, PlanStatus
 from gongxin.enterprises.models import CultivationPlan, Enterprise, PlanItem
 from gongxin.enterprises.selectors import enterprise_scope
@@ -181,14 +182,16 @@ def _districts(indicator, month: dt.date) -> list[dict]:
 
 
 def _chains(user: User, readings, month: dt.date, region: Region | None) -> list[ChainRow]:
+    """Each top-level chain with its sub-chains: revenue to date and growth, the year's
+    target (the city's), its confirmed enterprises and its gaps — of the area if given."""
     revenue = next((r.indicator for r in readings if r.indicator.code == "revenue"), None)
-    district = region if region is not None and region.kind not in PARK_KINDS else None
-    totals = figures.by_chain(revenue, month, district=district) if revenue else {}
+    totals = figures.by_chain(revenue, month, region=region) if revenue else {}
     targets = (
         dict(ChainTarget.objects.filter(year=month.year).values_list("chain_id", "revenue"))
         if region is None
         else {}
     )
+    placed = _chain_enterprises(region)
     rows = []
     for chain in chain_list(user).filter(parent__isnull=True):
         found = totals.get(chain.pk, {})
@@ -198,19 +201,37 @@ def _chains(user: User, readings, month: dt.date, region: Region | None) -> list
                 to_date=found.get("to_date"),
                 growth=found.get("growth"),
                 target=targets.get(chain.pk),
-                enterprises=chain.enterprise_count,
+                enterprises=placed.get(chain.pk, 0),
                 gaps=chain.gap_count,
             )
         )
     return rows
 
 
-def _region_filter(region: Region | None) -> Q:
+def _chain_enterprises(region: Region | None) -> dict[int, int]:
+    """{chain id: its confirmed enterprises (with its sub-chains', each once)} in the area
+    (one query)."""
+    links = EnterpriseNode.objects.filter(status=LinkStatus.CONFIRMED).filter(
+        _region_filter(region, "enterprise__")
+    )
+    found: dict[int, set[int]] = {}
+    for enterprise, chain, parent in links.values_list(
+        "enterprise_id", "node__chain_id", "node__chain__parent_id"
+    ):
+        found.setdefault(chain, set()).add(enterprise)
+        if parent:
+            found.setdefault(parent, set()).add(enterprise)
+    return {chain: len(enterprises) for chain, enterprises in found.items()}
+
+
+def _region_filter(region: Region | None, prefix: str = "") -> Q:
+    """The condition on enterprises or projects (through `prefix`, e.g. "project__") of
+    the area."""
     if region is None:
         return Q()
     if region.kind in PARK_KINDS:
-        return Q(park_id__in=region_with_descendants(region))
-    return Q(district_id=region.pk)
+        return Q(**{f"{prefix}park_id__in": region_with_descendants(region)})
+    return Q(**{f"{prefix}district_id": region.pk})
 
 
 def cockpit_projects(user: User, region: Region | None):
@@ -235,11 +256,12 @@ def _projects(user: User, month: dt.date, region: Region | None) -> ProjectSumma
     projects = cockpit_projects(user, region)
     by_stage, total = project_statistics(user, "stage", projects)
     by_stage.sort(key=lambda row: STAGE_ORDER.index(row["key"]))
-    year = ProjectMonth.objects.filter(
-        project__in=projects.values("pk"),
-        month__gte=month.replace(month=1),
-        month__lte=month,
-    ).aggregate(planned=Sum("planned"), completed=Sum("completed"))
+    months = ProjectMonth.objects.filter(month__gte=month.replace(month=1), month__lte=month)
+    if user_reads_everything(user):  # (a join on the area, not a list of every project)
+        months = months.filter(_region_filter(region, "project__"))
+    else:
+        months = months.filter(project__in=projects.values("pk"))
+    year = months.aggregate(planned=Sum("planned"), completed=Sum("completed"))
     return ProjectSummary(
         total=total,
         by_stage=by_stage,
@@ -254,6 +276,8 @@ def _demands(user: User, month: dt.date, region: Region | None) -> DemandRow:
     start = month.replace(month=1)
     if region is None or not user_reads_everything(user):
         return demand_statistics(user, dimension="district", start=start, end=month).total
+    if region.kind in PARK_KINDS:  # the daily table keeps districts, not zones and parks
+        return demand_totals(user, start, month, where=_region_filter(region, "enterprise__"))
     stats = demand_statistics(user, dimension="district", start=start, end=month)
     return next(
         (row for row in stats.rows if row.key == region.pk),
@@ -262,18 +286,28 @@ def _demands(user: User, month: dt.date, region: Region | None) -> DemandRow:
 
 
 def _plans(user: User, month: dt.date, region: Region | None) -> PlanSummary:
-    enterprises = enterprise_scope(user).filter(_region_filter(region))
-    plans = CultivationPlan.objects.filter(enterprise__in=enterprises.values("pk")).exclude(
-        status=PlanStatus.DROPPED
-    )
+    everything = user_reads_everything(user)
+    scoped = enterprise_scope(user).filter(_region_filter(region)).values("pk")
+
+    def where(prefix: str) -> Q:
+        # a join on the area, not a list of every enterprise, for those who read them all
+        if everything:
+            return _region_filter(region, f"{prefix}enterprise__")
+        return Q(**{f"{prefix}enterprise__in": scoped})
+
+    plans = CultivationPlan.objects.filter(where("")).exclude(status=PlanStatus.DROPPED)
     counted = plans.aggregate(
         plans=Count("pk"), achieved=Count("pk", filter=Q(status=PlanStatus.ACHIEVED))
     )
     end = month_end(month)
-    items = PlanItem.objects.filter(plan__in=plans.values("pk")).aggregate(
-        items=Count("pk"),
-        done=Count("pk", filter=Q(status=ItemStatus.DONE)),
-        late=Count("pk", filter=Q(due_on__lt=end) & ~Q(status=ItemStatus.DONE)),
+    items = (
+        PlanItem.objects.filter(where("plan__"))
+        .exclude(plan__status=PlanStatus.DROPPED)
+        .aggregate(
+            items=Count("pk"),
+            done=Count("pk", filter=Q(status=ItemStatus.DONE)),
+            late=Count("pk", filter=Q(due_on__lt=end) & ~Q(status=ItemStatus.DONE)),
+        )
     )
     return PlanSummary(
         plans=counted["plans"],
@@ -292,8 +326,12 @@ def cockpit_alerts(user: User, region: Region | None):
     """The open warnings the cockpit counts (the list behind its warning figures)."""
     alerts = alert_scope(user).filter(status=AlertStatus.OPEN)
     if region is not None:
+        # a project's warning counts where the project is, an enterprise's where it is
         alerts = alerts.filter(
-            Q(enterprise__in=Enterprise.objects.filter(_region_filter(region)).values("pk"))
+            Q(
+                project__isnull=True,
+                enterprise__in=Enterprise.objects.filter(_region_filter(region)).values("pk"),
+            )
             | Q(project__in=Project.objects.filter(_region_filter(region)).values("pk"))
         )
     return alerts

@@ -376,6 +376,18 @@ def _total_of(user, start, end, now, stored) -> Row:
     return Row(None, str(gettext_lazy("Total")), overdue=late, **{k: sums[k] or 0 for k in SUMS})
 
 
+def demand_totals(
+    user: User, start: dt.date, end: dt.date, *, where: Q, now: dt.datetime | None = None
+) -> Row:
+    """The total row of the demands `user` sees that match `where` (an area the daily
+    table does not keep, e.g. a zone's enterprises), summed from the demands directly."""
+    now = now or timezone.now()
+    sums = period_demands(user, start, end).filter(where).aggregate(**_sums())
+    sums["handling_seconds"] = _seconds(sums.pop("handling"))
+    late = _overdue_in(user, start, end, now).filter(where).count()
+    return Row(None, str(gettext_lazy("Total")), overdue=late, **{k: sums[k] or 0 for k in SUMS})
+
+
 def _overdue_in(user, start, end, now) -> QuerySet[Demand]:
     """The demands of the period overdue now (the 督办 list: short, indexed by deadline)."""
     since, until = _bounds(start, _month_end(end))

@@ -245,15 +245,18 @@ def by_region(indicator: Indicator, month: dt.date, *, parks: bool = False) -> d
     )
 
 
-def by_chain(indicator: Indicator, month: dt.date, *, district: Region | None = None):
-    """Year to date of a sum indicator per chain (of its enterprises in `district` if
-    given), as `by_region` gives it: {chain id: {…}}. One query."""
+def by_chain(indicator: Indicator, month: dt.date, *, region: Region | None = None):
+    """Year to date of a sum indicator per chain (of its enterprises in `region` — a
+    district, or a zone or park with the parks inside it — if given), as `by_region` gives
+    it: {chain id: {…}}. One query."""
     _summable(indicator)
     totals = FigureTotal.objects.filter(chain__isnull=False)
     if indicator.above_scale_only:
         totals = totals.filter(above_scale=True)
-    if district is not None:
-        totals = totals.filter(district=district)
+    if region is not None and region.kind in PARK_KINDS:
+        totals = totals.filter(park_id__in=region_with_descendants(region))
+    elif region is not None:
+        totals = totals.filter(district=region)
     return _by(
         indicator, month, totals.filter(**{f"{indicator.figure}__isnull": False}), "chain_id"
     )

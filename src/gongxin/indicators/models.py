@@ -142,12 +142,12 @@ _SUM = {"max_digits": 22, "decimal_places": 2, "null": True, "blank": True}
 
 
 class FigureTotal(models.Model):
-    """The enterprises' monthly figures added up for one month and one group — a district
-    and park (`chain` empty), or a chain's enterprises in a district (`park` empty) — above
-    designated size or not. Recomputed from the enterprises' figures whenever they or the
-    enterprises' places change (`rollup.py`), never typed: what indicators read, so that a
-    city's figures do not scan every enterprise's months. A figure no enterprise of the
-    group reported for the month is NULL, not zero."""
+    """The enterprises' monthly figures added up for one month and one group — a district and
+    park (`chain` empty), or a chain's enterprises (with its sub-chains') in a district
+    and park — above designated size or not. Recomputed from the enterprises' figures
+    whenever they or the enterprises' places change (`rollup.py`), never typed: what
+    indicators read, so that a city's figures do not scan every enterprise's months. A
+    figure no enterprise of the group reported for the month is NULL, not zero."""
 
     period = models.DateField(_("month"))
     district = models.ForeignKey(

@@ -1,10 +1,10 @@
-"""The monthly totals indicators read (`FigureTotal`): the enterprises' monthly figures
-added up per month for each district and park and for each chain in each district, above
-designated size or not. Recomputed from the enterprises' figures — all of them
-(`rollup_rebuild`, after an import and nightly) or the groups some enterprises were and are
-in (`rollup_update`, after an enterprise's file changed) — in one INSERT … SELECT per kind
-of group, so the totals are always the sum of their parts and reading a city's year takes
-a few hundred rows, not millions."""
+"""The monthly totals indicators read (`FigureTotal`): the enterprises' monthly figures added
+up per month for each district and park, and for each chain (with its sub-chains) in each
+district and park, above designated size or not. Recomputed from the enterprises' figures —
+all of them (`rollup_rebuild`, after an import and nightly) or the groups some enterprises
+were and are in (`rollup_update`, after an enterprise's file changed) — in one INSERT …
+SELECT per kind of group, so the totals are always the sum of their parts and reading a
+city's year takes a few hundred rows, not millions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from gongxin.chains.choices import LinkStatus
-from gongxin.chains.models import ChainNode, EnterpriseNode
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
 from gongxin.enterprises.models import Enterprise, MonthlyFigure
 from gongxin.indicators.models import FigureTotal, RollupMember
 
@@ -48,17 +48,25 @@ def _places_sql(where: str) -> str:
 
 
 def _chains_sql(where: str) -> str:
-    # An enterprise on two nodes of one chain counts once for the chain.
+    """A chain's enterprises are those on its nodes and on its sub-chains' (what its lists
+    cover, `chains.selectors.chain_family`); one on two nodes counts once. Its parameters:
+    the confirmed status twice, then the condition's."""
+    nodes = (
+        f"FROM {EnterpriseNode._meta.db_table} l "
+        f"JOIN {ChainNode._meta.db_table} n ON n.id = l.node_id"
+    )
+    parents = f"JOIN {Chain._meta.db_table} ch ON ch.id = n.chain_id"
     links = (
-        f"SELECT DISTINCT l.enterprise_id, n.chain_id FROM {EnterpriseNode._meta.db_table} l "
-        f"JOIN {ChainNode._meta.db_table} n ON n.id = l.node_id WHERE l.status = %s"
+        f"SELECT l.enterprise_id, n.chain_id {nodes} WHERE l.status = %s UNION "
+        f"SELECT l.enterprise_id, ch.parent_id {nodes} {parents} "
+        "WHERE l.status = %s AND ch.parent_id IS NOT NULL"
     )
     return _insert(
         "district_id, park_id, chain_id",
-        "e.district_id, NULL, c.chain_id",
+        "e.district_id, e.park_id, c.chain_id",
         f"JOIN ({links}) c ON c.enterprise_id = f.enterprise_id",
         where,
-        "c.chain_id, e.district_id",
+        "c.chain_id, e.district_id, e.park_id",
     )
 
 
@@ -67,8 +75,10 @@ def _chains_of(ids: Iterable[int] | None) -> dict[int, list[int]]:
     if ids is not None:
         links = links.filter(enterprise_id__in=ids)
     found: dict[int, set[int]] = {}
-    for enterprise_id, chain_id in links.values_list("enterprise_id", "node__chain_id"):
-        found.setdefault(enterprise_id, set()).add(chain_id)
+    for enterprise_id, chain_id, parent_id in links.values_list(
+        "enterprise_id", "node__chain_id", "node__chain__parent_id"
+    ):
+        found.setdefault(enterprise_id, set()).update(c for c in (chain_id, parent_id) if c)
     return {pk: sorted(chains) for pk, chains in found.items()}
 
 
@@ -97,7 +107,7 @@ def rollup_rebuild() -> int:
     RollupMember.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(_places_sql("1 = 1"))
-        cursor.execute(_chains_sql("1 = 1"), [LinkStatus.CONFIRMED])
+        cursor.execute(_chains_sql("1 = 1"), [LinkStatus.CONFIRMED] * 2)
     RollupMember.objects.bulk_create(_members(None), batch_size=5000)
     return FigureTotal.objects.count()
 
@@ -155,5 +165,6 @@ def _recompute_chains(chains: set[int]) -> None:
     marks = ", ".join(["%s"] * len(chains))
     with connection.cursor() as cursor:
         cursor.execute(
-            _chains_sql(f"c.chain_id IN ({marks})"), [LinkStatus.CONFIRMED, *sorted(chains)]
+            _chains_sql(f"c.chain_id IN ({marks})"),
+            [*[LinkStatus.CONFIRMED] * 2, *sorted(chains)],
         )

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongxin.chains.models import Chain
 from gongxin.core.models import Region
-from gongxin.core.selectors import district_list, park_list
+from gongxin.core.selectors import district_list, park_list, region_with_descendants
 from gongxin.projects.choices import Health, ProjectLevel, ProjectStage, ProjectType
 from gongxin.projects.models import Project
 
@@ -46,6 +46,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Park"),
         empty_label=_("All parks"),
         to_field_name="code",
+        method="filter_park",
     )
     sort = django_filters.OrderingFilter(
         fields=(
@@ -66,6 +67,10 @@ class ProjectFilterSet(django_filters.FilterSet):
         self.user = user
         self.filters["district"].queryset = district_list()
         self.filters["park"].queryset = park_list()
+
+    def filter_park(self, queryset, name, value):
+        """A zone holds the parks inside it."""
+        return queryset.filter(park_id__in=region_with_descendants(value)) if value else queryset
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -262,13 +262,14 @@ def large_world(regions) -> None:
 
 
 #: The page's queries for the city: session and user (2), the latest month (1), the scopes
-#: (3, and 3 again for the list), the targets (1), the catalogue (1), one per indicator and
+#: (3, and 3 again for the list), the targets (1), the province's figures (1, the city
+#: only), the catalogue (1), one per indicator and
 #: one more for the ratio (8), the chart (1), the districts' shares and their regions (2),
 #: the notifications of the menu (1) and the session saved (3). A chain has no shares; a
 #: zone looks up the parks inside it on each read (+9); a district user's second list of
 #: scopes reuses its region (-1).
 PINNED = {
-    ("staff", ""): 26,
+    ("staff", ""): 27,
     ("staff", "chain:ev"): 24,
     ("district", "gxq"): 32,
 }

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from gongxin.chains.models import EnterpriseNode
+from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
 from gongxin.chains.services import link_decide
 from gongxin.enterprises.models import MonthlyFigure
 from gongxin.enterprises.services import (
@@ -42,12 +42,15 @@ def expected_totals() -> dict[tuple, dict]:
     for f in MonthlyFigure.objects.select_related("enterprise"):
         e = f.enterprise
         keys = [("place", f.period, e.district_id, e.park_id, e.above_scale)]
-        chains = set(
-            EnterpriseNode.objects.filter(enterprise=e, status="confirmed").values_list(
-                "node__chain_id", flat=True
+        chains = {  # its chains and their parents (a sub-chain's enterprises are its parent's)
+            c
+            for pair in EnterpriseNode.objects.filter(enterprise=e, status="confirmed").values_list(
+                "node__chain_id", "node__chain__parent_id"
             )
-        )
-        keys += [("chain", f.period, c, e.district_id, e.above_scale) for c in chains]
+            for c in pair
+            if c
+        }
+        keys += [("chain", f.period, c, e.district_id, e.park_id, e.above_scale) for c in chains]
         for key in keys:
             row = found.setdefault(key, {"enterprises": 0, **dict.fromkeys(FIGURES)})
             row["enterprises"] += 1
@@ -64,7 +67,7 @@ def stored() -> dict[tuple, dict]:
         if t.chain_id is None:
             key = ("place", t.period, t.district_id, t.park_id, t.above_scale)
         else:
-            key = ("chain", t.period, t.chain_id, t.district_id, t.above_scale)
+            key = ("chain", t.period, t.chain_id, t.district_id, t.park_id, t.above_scale)
         assert key not in found, f"two totals for {key}"
         found[key] = {"enterprises": t.enterprises, **{n: getattr(t, n) for n in FIGURES}}
     return found
@@ -173,6 +176,25 @@ def test_a_chain_place_confirmed_or_rejected_changes_the_chains_totals(
     assert figures.read(indicators["output_value"], chain, MARCH).to_date == (
         base_total(["A", "D"], 2025) * D(1_000_000)
     )
+    assert_totals_add_up()
+
+
+def test_a_sub_chains_enterprises_count_for_its_parent_once(world, indicators, on_commit):
+    parent = world["chain"]
+    sub = Chain.objects.create(code="ev-battery", name="动力电池", parent=parent)
+    cell = ChainNode.objects.create(chain=sub, name="电芯", segment="midstream", kind="component")
+    EnterpriseNode.objects.create(enterprise=world["B"], node=cell, status="confirmed")
+    EnterpriseNode.objects.create(enterprise=world["A"], node=cell, status="confirmed")
+    rollup_update([world["A"].pk, world["B"].pk])
+    assert_totals_add_up()
+    output = indicators["output_value"]
+    assert figures.read(output, Scope(chain=parent), MARCH).to_date == (
+        base_total(["A", "B", "D"], 2025) * D(1_000_000)  # A on both: once
+    )
+    assert figures.read(output, Scope(chain=sub), MARCH).to_date == (
+        base_total(["A", "B"], 2025) * D(1_000_000)
+    )
+    rollup_rebuild()
     assert_totals_add_up()
 
 
