@@ -19,6 +19,17 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language: a request's language (the middleware
+    activates it for the thread) must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def city(db):
     """The demo city's regions and departments."""

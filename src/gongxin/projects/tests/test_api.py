@@ -1022,13 +1022,14 @@ def grow(scene: Scene, start: int, count: int) -> None:
 
 #: (endpoint, user): the queries of one request, whatever the number of projects.
 #: Five are the session's and the user's (read, and the session written back); a district
-#: reads its region, a park the region tree too; each filter by code looks the code up.
+#: reads its region, a park the region tree too; each filter by code looks the code up, and
+#: the park filter reads the region tree (a zone holds the parks inside it).
 PINNED = {
     ("list", "staff"): 7,
     ("list", "district_a"): 8,
     ("list", "park"): 9,
     ("list", "enterprise"): 7,
-    ("list_filtered", "staff"): 10,
+    ("list_filtered", "staff"): 11,
     ("statistics", "staff"): 7,
     ("statistics", "district_a"): 8,
 }
