@@ -2,14 +2,15 @@
 (as the indicators page shows it), and the cockpit's data for a month, for the city or a
 district (what the cockpit page and the monthly briefing show). Money in yuan as decimal
 strings; indicator values in their stored unit (`divisor` gives the unit shown). A month
-is `YYYY-MM`; a malformed one is a 422, a scope or area you do not read a 403."""
+is `YYYY-MM`; a malformed one is a 422, a scope or area you do not read a 403. Division
+staff set the year's targets and record the province's figures (PUT, idempotent)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from ninja import Router, Schema
 
 from gongxin.cockpit.selectors import (
@@ -19,7 +20,9 @@ from gongxin.cockpit.selectors import (
     cockpit_region,
 )
 from gongxin.indicators import selectors as indicator_selectors
-from gongxin.indicators.figures import Reading
+from gongxin.indicators.figures import Reading, scope_of
+from gongxin.indicators.models import Indicator
+from gongxin.indicators.services import province_figure_save, target_save
 
 router = Router(tags=["indicators and cockpit"])
 
@@ -107,6 +110,95 @@ def indicators(request, scope: str = "city", month: str = ""):
     when = cockpit_month(_month(month))
     readings = indicator_selectors.overview(allowed[scope], when)
     return {"scope": scope, "month": when, "readings": [_reading(r) for r in readings]}
+
+
+class TargetIn(Schema):
+    indicator: str  # code
+    year: int
+    scope: str = "city"  # "city", a region's code, or "chain:<code>"
+    level: Decimal | None = None  # the year's total, in the stored unit (yuan, kWh)
+    growth: Decimal | None = None  # percent on the year before
+
+
+class TargetOut(Schema):
+    indicator: str
+    year: int
+    scope: str
+    level: Decimal | None
+    growth: Decimal | None
+    created: bool
+
+
+@router.put("/indicators/targets", response=TargetOut, summary="Set a year's target")
+def target_put(request, payload: TargetIn):
+    """Division staff set the targets; the same target sent again changes nothing."""
+    indicator = _indicator(payload.indicator)
+    try:
+        where = scope_of(payload.scope)
+    except ObjectDoesNotExist:
+        raise ValidationError({"scope": ["No region or chain has this code."]}) from None
+    target, created, _changes = target_save(
+        actor=request.user,
+        indicator=indicator,
+        year=payload.year,
+        region=where.region,
+        chain=where.chain,
+        level=payload.level,
+        growth=payload.growth,
+    )
+    return {
+        "indicator": indicator.code,
+        "year": target.year,
+        "scope": target.scope,
+        "level": target.level,
+        "growth": target.growth,
+        "created": created,
+    }
+
+
+class ProvinceIn(Schema):
+    indicator: str  # code
+    month: str  # YYYY-MM
+    to_date: Decimal  # the province's year to date, in the stored unit
+    month_value: Decimal | None = None
+
+
+class ProvinceOut(Schema):
+    indicator: str
+    month: dt.date
+    to_date: Decimal
+    month_value: Decimal | None
+    created: bool
+
+
+@router.put("/indicators/province", response=ProvinceOut, summary="Record the province's figure")
+def province_put(request, payload: ProvinceIn):
+    """The province's figure of a month (for the city's share of the province, 首位度)."""
+    indicator = _indicator(payload.indicator)
+    month = _month(payload.month)
+    if month is None:
+        raise ValidationError({"month": ["Give the month as YYYY-MM."]})
+    figure, created, _changes = province_figure_save(
+        actor=request.user,
+        indicator=indicator,
+        period=month,
+        to_date=payload.to_date,
+        month_value=payload.month_value,
+    )
+    return {
+        "indicator": indicator.code,
+        "month": figure.period,
+        "to_date": figure.to_date,
+        "month_value": figure.month_value,
+        "created": created,
+    }
+
+
+def _indicator(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise ValidationError({"indicator": ["No indicator has this code."]})
+    return indicator
 
 
 class ChainRowOut(Schema):

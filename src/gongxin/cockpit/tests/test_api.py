@@ -162,3 +162,52 @@ def test_the_indicators_api_refuses_a_scope_not_read(client, world, users):
     assert client.get(INDICATORS, {"scope": "city"}).status_code == 403
     login(client, users["officer"])  # officers read indicators, not the cockpit
     assert client.get(INDICATORS, {"scope": "city", "month": "2025-03"}).status_code == 200
+
+
+TARGETS = "/api/v1/indicators/targets"
+PROVINCE = "/api/v1/indicators/province"
+
+
+def test_staff_set_a_target_and_the_province_figure_through_the_api(client, world, users):
+    from gongxin.indicators.models import ProvinceFigure, Target
+
+    login(client, users["staff"])
+    body = {"indicator": "output_value", "year": 2025, "scope": "chain:ev", "level": "5e8"}
+    first = client.put(TARGETS, body, content_type="application/json")
+    assert first.status_code == 200, first.content
+    assert first.json()["created"] is True and first.json()["scope"] == "chain:ev"
+    again = client.put(TARGETS, body, content_type="application/json")
+    assert again.json()["created"] is False
+    assert Target.objects.get(scope="chain:ev").level == Decimal(500_000_000)
+
+    figure = {"indicator": "output_value", "month": "2025-03", "to_date": "4000000000"}
+    response = client.put(PROVINCE, figure, content_type="application/json")
+    assert response.status_code == 200 and response.json()["month"] == "2025-03-01"
+    assert ProvinceFigure.objects.get().to_date == Decimal(4_000_000_000)
+    readings = client.get("/api/v1/indicators", {"scope": "city", "month": "2025-03"}).json()
+    output = next(r for r in readings["readings"] if r["code"] == "output_value")
+    assert Decimal(output["province_to_date"]) == Decimal(4_000_000_000)
+    assert Decimal(output["province_share"]) == Decimal("30.38")  # 1215 million of 4,000
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"indicator": "nothing", "year": 2025, "growth": "1"}, "indicator"),
+        ({"indicator": "tax", "year": 2025, "scope": "nowhere", "growth": "1"}, "scope"),
+        ({"indicator": "employees", "year": 2025, "level": "5"}, "level"),
+    ],
+)
+def test_a_bad_target_is_a_422_naming_the_field(client, world, users, body, field):
+    login(client, users["staff"])
+    response = client.put(TARGETS, body, content_type="application/json")
+    assert response.status_code == 422
+    assert field in response.content.decode()
+
+
+def test_only_division_staff_set_targets(client, world, users):
+    login(client, users["leader"])
+    body = {"indicator": "tax", "year": 2025, "growth": "7"}
+    assert client.put(TARGETS, body, content_type="application/json").status_code == 403
+    figure = {"indicator": "tax", "month": "2025-03", "to_date": "1"}
+    assert client.put(PROVINCE, figure, content_type="application/json").status_code == 403
