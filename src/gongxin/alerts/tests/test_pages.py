@@ -449,3 +449,36 @@ def test_an_invalid_visit_form_started_from_a_warning_is_shown_again(world, list
     assert "seen" in response.context["form"].errors
     assert response.context["alert"] == listed.drop_a
     assert Visit.objects.count() == 1  # the visited warning's only
+
+
+# The API ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", ["staff", "district_a", "officer"])
+def test_the_api_list_does_not_grow_its_queries_with_the_warnings(world, user):
+    client = browser(world, user)
+    rows_add(world, 0, 5)
+    AlertFactory(enterprise=world.a)  # (the officer serves a)
+
+    def api() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/alerts?status=")
+        assert response.status_code == 200
+        return len(captured), response.json()["count"]
+
+    few, count_before = api()
+    rows_add(world, 5, 30)
+    AlertFactory(enterprise=world.a, rule=Rule.NO_FIGURES)
+    many, count_after = api()
+    assert 0 < count_before < count_after
+    assert many == few
+
+
+def test_the_api_counts_and_its_refusals(world):
+    client = browser(world, "staff")
+    rows_add(world, 0, 4)
+    counts = client.get("/api/v1/alerts/counts").json()
+    assert set(counts) == set(Rule.values)
+    assert sum(counts.values()) == Alert.objects.filter(status="open").count()
+    assert client.get("/api/v1/alerts?rule=nothing").status_code == 422
+    assert browser(world, "enterprise").get("/api/v1/alerts").status_code == 403
