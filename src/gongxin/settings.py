@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongxin.indicators",
     "gongxin.alerts",
     "gongxin.cockpit",
+    "gongxin.plans",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("indicators/", include("gongxin.indicators.urls")),
     path("alerts/", include("gongxin.alerts.urls")),
     path("cockpit/", include("gongxin.cockpit.urls")),
+    path("plans/", include("gongxin.plans.urls")),
     path("", include("gongxin.core.urls")),
 ]

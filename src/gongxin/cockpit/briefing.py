@@ -25,10 +25,12 @@ from gongxin.cockpit.selectors import (
 from gongxin.core.models import Region, User
 from gongxin.core.tabular.writing import XlsxWriter
 from gongxin.core.units import YI, to_wan
+from gongxin.core.wordfile import HEADING_FONT, TITLE_FONT, new_document
+from gongxin.core.wordfile import paragraph as _paragraph
+from gongxin.core.wordfile import table as _table
 from gongxin.projects.services import judgement_of
 
 TITLE = "工业经济运行简报"
-BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
 
 
 # Numbers in words --------------------------------------------------------------------------
@@ -215,47 +217,6 @@ def next_steps(cockpit: Cockpit) -> list[str]:
 # The Word document ---------------------------------------------------------------------------
 
 
-def _fonts(run, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _paragraph(doc, text: str, *, font=BODY_FONT, size=14, bold=False, align=None, indent=True):
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    _fonts(p.add_run(text), font, size, bold)
-    return p
-
-
-def _table(doc, headers: list[str], rows: list[list[str]]):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = ""
-        _fonts(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
-    for row in rows:
-        cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            cell.text = ""
-            para = cell.paragraphs[0]
-            if i:
-                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _fonts(para.add_run(str(text)), BODY_FONT, 10.5)
-    return table
-
-
 def indicator_rows(cockpit: Cockpit) -> list[list[str]]:
     return [
         [
@@ -320,15 +281,11 @@ def _chart_png(cockpit: Cockpit) -> bytes | None:
 def briefing_docx(cockpit: Cockpit, user: User, target) -> None:
     """Write the briefing of `cockpit` (as `user` reads it) to `target` (a path or a
     binary file)."""
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
     with translation.override("zh-hans"):
-        doc = Document()
-        for section in doc.sections:
-            section.left_margin = section.right_margin = Cm(2.6)
-            section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.5)
+        doc = new_document()
         center = WD_ALIGN_PARAGRAPH.CENTER
         _paragraph(
             doc,

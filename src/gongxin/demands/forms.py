@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains.forms import EnterpriseRefField
 from gongxin.chains.models import Chain
+from gongxin.core.forms import FilesField
 from gongxin.core.models import Department, Region, User
-from gongxin.demands import attachments
 from gongxin.demands.choices import (
     Category,
     FactorKind,
@@ -23,33 +23,6 @@ from gongxin.demands.choices import (
 )
 from gongxin.demands.services import FactorAsk
 from gongxin.projects.models import Project
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    """Several files at once; each is checked by the service (type and size)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text",
-            _("%(types)s; at most %(size)d MB each")
-            % {"types": attachments.ALLOWED_NAMES, "size": attachments.max_bytes() // 2**20},
-        )
-        super().__init__(widget=MultipleFileInput(attrs={"accept": _accept()}), **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-def _accept() -> str:
-    return ",".join(f".{e}" for e in attachments.ALLOWED)
 
 
 class FactorFields(forms.Form):

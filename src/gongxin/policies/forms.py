@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains.models import Chain
+from gongxin.core.attachments import check_upload
 from gongxin.core.choices import Role
 from gongxin.core.models import Department, User
 from gongxin.core.units import WAN
-from gongxin.demands.attachments import check_upload
 from gongxin.enterprises.choices import ItemStatus, PlanStatus
 from gongxin.enterprises.models import CultivationPlan, PlanItem
 from gongxin.policies.benefits import TierError, parse_tiers, tiers_text

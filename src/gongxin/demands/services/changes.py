@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from gongxin.core import attachments as files_check
 from gongxin.core import workdays
 from gongxin.core.audit import audit_record
 from gongxin.core.choices import AuditAction
 from gongxin.core.models import User
-from gongxin.demands import attachments as files_check
 from gongxin.demands.choices import Action, Category, ExtensionStatus, Status
 from gongxin.demands.models import (
     Demand,

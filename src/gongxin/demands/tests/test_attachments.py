@@ -16,7 +16,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gongxin.demands import attachments, services
+from gongxin.core import attachments
+from gongxin.demands import services
 from gongxin.demands.choices import Action, Source, Status
 from gongxin.demands.models import Demand, DemandAttachment, DemandEvent
 from gongxin.demands.tests import test_loop

@@ -1,6 +1,6 @@
-"""What may be attached to a demand: the type is read from the file's first bytes (the
-name's extension must agree with it), the size is capped. Plain Python; the service
-stores what passes."""
+"""What may be attached to a demand, a policy application or a progress report: the
+type is read from the file's first bytes (the name's extension must agree with it), the
+size is capped. Plain Python; the service stores what passes."""
 
 from __future__ import annotations
 
