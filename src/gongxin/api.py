@@ -11,6 +11,7 @@ from gongxin.core.auth import API_AUTH
 from gongxin.demands.api import router as demands_router
 from gongxin.demands.api import visits_router
 from gongxin.enterprises.api import router as enterprises_router
+from gongxin.plans.api import router as plans_router
 from gongxin.policies.api import router as policies_router
 from gongxin.projects.api import router as projects_router
 
@@ -20,7 +21,7 @@ api = NinjaAPI(
     description="工信局工作平台 API: regions, departments, the enterprise archive (一企一档) "
     "the industrial chains (链长制), enterprise demands (企业诉求) and visits (走访), "
     "policies (政策找企业), key projects (重点项目) and parks, indicators (指标), early warnings "
-    "(预警) and the cockpit (驾驶舱). "
+    "(预警), the cockpit (驾驶舱) and plans put into practice (落实). "
     "Authenticate with `Authorization: Bearer <token>` (`gongxin token USERNAME`) or a session.",
     auth=API_AUTH,
     urls_namespace="api",
@@ -35,6 +36,7 @@ api.add_router("/visits", visits_router)
 api.add_router("/policies", policies_router)
 api.add_router("/projects", projects_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("/plans", plans_router)
 api.add_router("/", cockpit_router)
 
 
