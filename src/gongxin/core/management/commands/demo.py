@@ -39,6 +39,8 @@ class Command(BaseCommand):
         from gongxin.indicators.demo import province_build, targets_build
         from gongxin.indicators.figures import latest_month
         from gongxin.indicators.rollup import rollup_rebuild
+        from gongxin.plans.demo import plans_build
+        from gongxin.plans.sweep import tasks_sweep
         from gongxin.policies.demo import policies_build
         from gongxin.projects.demo import parks_build, projects_build
 
@@ -81,6 +83,7 @@ class Command(BaseCommand):
             latest = latest_month()
             if latest is not None:
                 province_build(seed=seed, month=latest)
+            plans = plans_build(seed=seed)
             audit_record(
                 actor=None,
                 action=AuditAction.IMPORT,
@@ -89,6 +92,7 @@ class Command(BaseCommand):
                 message=f"演示数据：{len(built)} 家企业，{len(chains)} 条产业链，随机种子 {seed}",
             )
         swept = sweep()  # the deadline alerts of the demands left open, as the timer would
+        supervised = tasks_sweep()  # and the supervision of the plans' tasks
         warned = alerts_sweep(tell=False)  # the early warnings, as the daily run would
         self.stdout.write(
             self.style.SUCCESS(
@@ -100,7 +104,9 @@ class Command(BaseCommand):
                 f"{policies['policies']} policies ({policies['applications']} applications, "
                 f"{policies['granted']} granted without application), "
                 f"{policies['plans']} cultivation plans, {targets} indicator targets, "
-                f"{warned.opened} early warnings "
+                f"{warned.opened} early warnings, "
+                f"{plans['plans']} plans ({plans['tasks']} tasks, {plans['reports']} progress "
+                f"reports, {supervised.total} supervision notices) "
                 f"({time.monotonic() - started:.0f} s)."
             )
         )
