@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlansConfig(AppConfig):
@@ -11,4 +12,6 @@ class PlansConfig(AppConfig):
         from gongxin.core.navigation import register_menu
         from gongxin.plans.selectors import plans_can_read
 
-        register_menu(_("Plans"), "plans:plan_list", order=58, shown_to=plans_can_read)
+        register_menu(
+            pgettext_lazy("menu", "Plans"), "plans:plan_list", order=58, shown_to=plans_can_read
+        )

@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.core.choices import Role
 from gongxin.core.forms import FilesField
@@ -101,7 +102,9 @@ class TaskAssignForm(forms.Form):
 
 class ReportForm(forms.Form):
     period = forms.DateField(label=_("Period"), input_formats=["%Y-%m"], widget=MONTH)
-    status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("of a plan", "Status"), choices=TaskStatus.choices
+    )
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(
         label=_("Progress made"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
@@ -118,7 +121,7 @@ class ReportForm(forms.Form):
         required=False,
         max_length=3000,
     )
-    files = FilesField(label=_("Evidence"))
+    files = FilesField(label=_("Evidence files"))
 
     def __init__(self, *args, period: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +163,7 @@ class TaskFilterForm(forms.Form):
 class PlanFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("of a plan", "Status"),
         choices=[("", _("All"))] + list(Plan._meta.get_field("status").choices),
         required=False,
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.core.models import Department, User
 from gongxin.plans.choices import LinkKind, NoticeKind, PlanStatus, ReportEvery, TaskStatus
@@ -61,7 +62,10 @@ class Plan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     preamble = models.TextField(_("preamble"), blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+        pgettext_lazy("of a plan", "status"),
+        max_length=10,
+        choices=PlanStatus.choices,
+        default=PlanStatus.DRAFT,
     )
     report_every = models.CharField(
         _("progress reports"), max_length=10, choices=ReportEvery.choices, default=ReportEvery.MONTH
@@ -139,7 +143,10 @@ class Task(models.Model):
     ongoing = models.BooleanField(_("ongoing (长期坚持)"), default=False)
     deadline_phrase = models.CharField(_("deadline as written"), max_length=60, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+        pgettext_lazy("of a plan", "status"),
+        max_length=12,
+        choices=TaskStatus.choices,
+        default=TaskStatus.NOT_STARTED,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
@@ -251,7 +258,9 @@ class Report(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
     period = models.DateField(_("period"))
-    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices)
+    status = models.CharField(
+        pgettext_lazy("of a plan", "status"), max_length=12, choices=TaskStatus.choices
+    )
     progress = models.PositiveSmallIntegerField(_("progress (%)"))
     text = models.TextField(_("progress made"))
     problems = models.TextField(_("problems"), blank=True)

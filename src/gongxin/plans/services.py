@@ -627,7 +627,7 @@ def report_file(
     if not 0 <= progress <= 100:
         errors["progress"] = _("Progress is a percentage, 0 to 100.")
     elif status == TaskStatus.DONE and progress != 100:
-        errors["progress"] = _("A completed task is 100% done.")
+        errors["progress"] = _("A completed task has a progress of 100.")
     if not text.strip():
         errors["text"] = _("Say what was done in the period.")
     checked = []
