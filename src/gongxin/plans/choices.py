@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlanStatus(models.TextChoices):
@@ -28,7 +29,7 @@ class TaskStatus(models.TextChoices):
     follows from the deadline (see `State`)."""
 
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("of a task", "In progress")
     DONE = "done", _("Completed")
 
 
@@ -36,7 +37,7 @@ class State(models.TextChoices):
     """How a task stands today: its status, or late when its deadline has passed."""
 
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("of a task", "In progress")
     DONE = "done", _("Completed")
     LATE = "late", _("Late")
 
