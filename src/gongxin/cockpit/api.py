@@ -251,6 +251,17 @@ class PlansOut(Schema):
     items_late: int
 
 
+class PracticeOut(Schema):
+    """The issued plans' tasks (落实), city-wide."""
+
+    plans: int
+    tasks: int
+    done: int
+    late: int
+    attention: int
+    missing: int
+
+
 class CockpitOut(Schema):
     month: dt.date
     area: str  # "city" or the district's code
@@ -260,6 +271,7 @@ class CockpitOut(Schema):
     projects: ProjectsOut
     demands: DemandsOut
     plans: PlansOut
+    practice: PracticeOut | None  # null for a district's cockpit
     alerts: dict[str, int]
 
 
@@ -323,6 +335,12 @@ def cockpit(request, month: str = "", region: str = ""):
         "plans": {
             k: getattr(c.plans, k)
             for k in ("plans", "achieved", "items", "items_done", "items_late")
+        },
+        "practice": None
+        if c.practice is None
+        else {
+            k: getattr(c.practice, k)
+            for k in ("plans", "tasks", "done", "late", "attention", "missing")
         },
         "alerts": c.alerts,
     }

@@ -148,6 +148,21 @@ def plan_sentence(cockpit: Cockpit) -> str:
     )
 
 
+def practice_sentence(cockpit: Cockpit) -> str:
+    """The issued plans' tasks (落实), city-wide; empty for a district's briefing."""
+    p = cockpit.practice
+    if p is None or not p.plans:
+        return ""
+    share = pct(Decimal(p.done * 100) / p.tasks) if p.tasks else "—"
+    sentence = (
+        f"重点工作落实方面，已下达计划{p.plans}个、分解任务{p.tasks}项，已完成{p.done}项"
+        f"（{share}），滞后{p.late}项，需关注{p.attention}项"
+    )
+    if p.missing:
+        sentence += f"，缺报进展{p.missing}项"
+    return sentence + "。"
+
+
 def alert_sentence(cockpit: Cockpit) -> str:
     if not cockpit.alerts_total:
         return "当前无未解除的运行预警。"
@@ -205,6 +220,11 @@ def next_steps(cockpit: Cockpit) -> list[str]:
     expiring = cockpit.alerts.get(Rule.QUALIFICATION_EXPIRING, 0)
     if expiring:
         steps.append(f"做好资质续期服务。提醒{expiring}项即将到期资质的企业及时办理复审。")
+    if cockpit.practice is not None and cockpit.practice.late:
+        steps.append(
+            f"抓好重点工作落实。{cockpit.practice.late}项任务已超过完成时限，"
+            "实行督办，责任单位限期完成。"
+        )
     if cockpit.plans.items_late:
         steps.append(
             f"推进一企一策培育。{cockpit.plans.items_late}项培育措施逾期未完成，责任人限期推进。"
@@ -392,14 +412,19 @@ def briefing_docx(cockpit: Cockpit, user: User, target) -> None:
         _paragraph(doc, demand_sentence(cockpit))
         _paragraph(doc, "五、一企一策培育", font=HEADING_FONT, size=16)
         _paragraph(doc, plan_sentence(cockpit))
-        _paragraph(doc, "六、运行预警", font=HEADING_FONT, size=16)
+        practice = practice_sentence(cockpit)
+        numbers = iter("六七八")
+        if practice:
+            _paragraph(doc, f"{next(numbers)}、重点工作落实", font=HEADING_FONT, size=16)
+            _paragraph(doc, practice)
+        _paragraph(doc, f"{next(numbers)}、运行预警", font=HEADING_FONT, size=16)
         _paragraph(doc, alert_sentence(cockpit))
         _table(
             doc,
             ["预警规则", "未解除（条）"],
             [[label, str(cockpit.alerts.get(code, 0))] for code, label in RULE_LABELS],
         )
-        _paragraph(doc, "七、下一步工作", font=HEADING_FONT, size=16)
+        _paragraph(doc, f"{next(numbers)}、下一步工作", font=HEADING_FONT, size=16)
         for n, step in enumerate(next_steps(cockpit), start=1):
             _paragraph(doc, f"（{_CN[n]}）{step}")
         _paragraph(doc, "附件：运行简报附表（XLSX）", size=12)

@@ -34,6 +34,7 @@ from gongxin.enterprises.selectors import enterprise_scope
 from gongxin.indicators import figures
 from gongxin.indicators.figures import Reading, Scope
 from gongxin.indicators.selectors import overview
+from gongxin.plans.selectors import PracticeSummary, plans_can_read, practice_summary
 from gongxin.projects.choices import STAGE_ORDER, Health
 from gongxin.projects.models import Project, ProjectMonth
 from gongxin.projects.selectors import project_scope, project_statistics
@@ -118,6 +119,8 @@ class Cockpit:
     demands: DemandRow
     plans: PlanSummary
     alerts: dict[str, int]
+    #: The issued plans' tasks (落实), city-wide: None for a district's cockpit.
+    practice: PracticeSummary | None = None
     alert_labels: list[tuple[str, str]] = field(default_factory=lambda: list(Rule.choices))
 
     @property
@@ -163,6 +166,7 @@ def cockpit_build(user: User, month: dt.date, region: Region | None = None) -> C
         demands=_demands(user, month, region),
         plans=_plans(user, month, region),
         alerts=_alerts(user, region),
+        practice=practice_summary(user) if region is None and plans_can_read(user) else None,
     )
 
 

@@ -493,3 +493,35 @@ def _chain_names(name: str) -> tuple[str, ...]:
             outer, inner = name[:-1].split(opening, 1)
             names += [outer.strip(), inner.strip()]
     return tuple(n for n in names if len(n) >= 2)
+
+
+@dataclass
+class PracticeSummary:
+    """How the issued plans stand (for the cockpit and the briefing)."""
+
+    plans: int
+    tasks: int
+    done: int
+    late: int
+    attention: int
+    missing: int
+
+    @property
+    def done_share(self) -> float | None:
+        return self.done * 100 / self.tasks if self.tasks else None
+
+
+def practice_summary(user: User, today: dt.date | None = None) -> PracticeSummary:
+    """The reported-on tasks of the issued plans in scope: how many, completed, late
+    (red), needing attention (yellow), missing their report (two queries)."""
+    q = standing_q(today)
+    tasks = task_scope(user).filter(is_leaf=True, plan__status=PlanStatus.ACTIVE)
+    counted = tasks.aggregate(
+        tasks=Count("pk"),
+        done=Count("pk", filter=q["done"]),
+        late=Count("pk", filter=q["red"]),
+        attention=Count("pk", filter=q["yellow"]),
+        missing=Count("pk", filter=q["missing"]),
+    )
+    plans = plan_scope(user).filter(status=PlanStatus.ACTIVE).count()
+    return PracticeSummary(plans=plans, **counted)

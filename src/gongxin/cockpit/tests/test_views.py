@@ -253,10 +253,10 @@ def count(client, url, params) -> int:
 #: saved (3). A district has no districts' table nor chain targets (-3), a district user no
 #: districts to pick (-1), the large screen no menu.
 PINNED = {
-    ("leader", PAGE, ""): 39,
+    ("leader", PAGE, ""): 41,  # two for the plans put into practice
     ("leader", PAGE, "360111"): 36,
     ("district", PAGE, ""): 35,
-    ("leader", SCREEN, ""): 38,
+    ("leader", SCREEN, ""): 40,
 }
 
 
