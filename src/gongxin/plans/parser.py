@@ -59,16 +59,20 @@ _STRAY_SPACE = re.compile(
 _MARKERS: list[tuple[str, re.Pattern]] = [
     ("zhang", re.compile(rf"第({CN_NUMERAL}|\d+)章\s*")),
     ("jie", re.compile(rf"第({CN_NUMERAL}|\d+)节\s*")),
-    ("cn_dun", re.compile(rf"({CN_NUMERAL})\s*[、.](?![{CN_DIGITS}十][、级类等])\s*")),
+    # not 二、三季度 or 一、二级: numbers enumerated, not a marker
+    (
+        "cn_dun",
+        re.compile(rf"({CN_NUMERAL})\s*[、.](?![{CN_DIGITS}十两]+[、级类等季期批号月年项个])\s*"),
+    ),
     ("cn_paren", re.compile(rf"[(（]\s*({CN_NUMERAL})\s*[)）]\s*[、.]?\s*")),
     ("ar_paren", re.compile(r"(?:[(（]\s*(\d{1,3})\s*[)）]|(\d{1,3})[)）](?!\d))\s*[、.]?\s*")),
     ("ar_paren", re.compile(f"([{PAREN_DIGITS}])\\s*")),
-    ("ar_dot", re.compile(r"(\d{1,3})\s*(?:[、]|\.(?![\d.]))\s*")),
+    ("ar_dot", re.compile(r"(\d{1,3})\s*(?:、(?!\s*\d)|\.(?![\d.]))\s*")),  # not 1、2号
     ("circled", re.compile(f"([{CIRCLED}])\\s*[、.]?\\s*")),
     ("cn_shi", re.compile(rf"({CN_NUMERAL})是(?=\S)")),
 ]
 # Run-in items inside a paragraph: 一是…二是…, after a sentence or clause boundary.
-_RUN_IN = re.compile(rf"(?:^|(?<=[。；;：:！？!?]))\s*({CN_NUMERAL})是(?=\S)")
+_RUN_IN = re.compile(rf"(?:^|(?<=[。；;：:！？!?，,]))\s*({CN_NUMERAL})是(?=\S)")
 
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－─_\s]*\d{1,4}[-—–－─_\s]*|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|"
@@ -76,7 +80,8 @@ _PAGE_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(
-    r"^[(（]?\s*(?:作者系|作者为|文章来源|来源|本文来源|责任编辑|编辑|审核|校对|记者|通讯员)[：:\s]"
+    r"^[(（]?\s*(?:作者系|作者为|"
+    r"(?:文章来源|来源|本文来源|责任编辑|编辑|审核|校对|记者|通讯员)[：:\s])"
 )
 _URL_ONLY = re.compile(r"^(?:<?(?:https?:)?//\S+>?\s*)+$")
 _BYLINE = re.compile(rf"^(?:(?:作者|文|撰稿|撰文)\s*[：:/／|]\s*)?([{_HAN}]{{2,4}})$")
@@ -93,10 +98,16 @@ _CN_DATE = re.compile(
     "([〇零一二三四五六七八九○Ｏ]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
 # Annotations in brackets that name owners or deadlines: not part of a title.
+_ANNOTATION_WORDS = (
+    r"(?:责任|牵头|配合|协办|主责|完成时限|时限|时间|截止|长期坚持|持续推进|年底前|月底前)"
+)
 _ANNOTATION = re.compile(
     r"[(（](?:[^()（）]|[(（][^()（）]*[)）])*?"
-    r"(?:责任|牵头|配合|协办|主责|完成时限|时限|时间|截止|长期坚持|持续推进|年底前|月底前)"
-    r"(?:[^()（）]|[(（][^()（）]*[)）])*[)）]"
+    + _ANNOTATION_WORDS
+    + r"(?:[^()（）]|[(（][^()（）]*[)）])*[)）]"
+    + r"|[【〔\[［][^】〕\]］]*?"
+    + _ANNOTATION_WORDS
+    + r"[^】〕\]］]*[】〕\]］]"
 )
 _HEADING_END = re.compile(r"[。！？；：!?;:]")
 
@@ -224,12 +235,12 @@ def key_of(text: str) -> str:
 
 def cn_number(numeral: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; digits as they are; None if neither."""
-    if numeral.isdigit():
-        return int(numeral)
     if numeral in CIRCLED:
         return CIRCLED.index(numeral) + 1
     if numeral in PAREN_DIGITS:
         return PAREN_DIGITS.index(numeral) + 1
+    if numeral.isascii() and numeral.isdigit():  # ① is a digit to str.isdigit() too
+        return int(numeral)
     values = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
     total, current = 0, 0
     for char in numeral:
@@ -259,13 +270,9 @@ def cn_numeral(value: int) -> str:
     head = digits[value // 100] + "百"
     if not rest:
         return head
-    return head + (
-        "零" + digits[rest]
-        if rest < 10
-        else cn_numeral(rest).lstrip("一")
-        if rest < 20
-        else cn_numeral(rest)
-    )
+    if rest < 10:
+        return head + "零" + digits[rest]
+    return head + ("一" if rest < 20 else "") + cn_numeral(rest)  # 一百一十
 
 
 def marker_text(style: str, number: int) -> str:
@@ -420,7 +427,8 @@ def _tokens(paragraph: Block) -> list[_Token]:
     if found:
         style, match = found
         number = _number_of(match)
-        head = _Token(style, number, text[: match.end()].strip(), "", cn_number(number))
+        marker = re.sub(r"\s+", "", text[: match.end()])  # "( 1 )" from a PDF
+        head = _Token(style, number, marker, "", cn_number(number))
         start = match.end()
         if style == "cn_shi":
             # a paragraph that starts with 一是 may go on with 二是, 三是 …
@@ -565,7 +573,12 @@ def _head(paragraphs: list[Block], meta: dict) -> _Head:
         (
             i
             for i, p in enumerate(paragraphs)
-            if _leading_marker(key_of(p.text)) or _run_ins(key_of(p.text))
+            # a numbered item, run-in items, or a heading below the title (Markdown ##,
+            # a Word heading 2) in a document that does not number its sections
+            if _leading_marker(key_of(p.text))
+            or _run_ins(key_of(p.text))
+            or p.heading >= 2
+            or (p.heading == 1 and bool(meta.get("title")) and i > 0)
         ),
         len(paragraphs),
     )
@@ -614,7 +627,9 @@ def _head(paragraphs: list[Block], meta: dict) -> _Head:
         if key_of(text) == key_of(head.title):
             continue
         byline = _BYLINE_LABELLED.match(key) or (
-            _BYLINE.match(key) if not preamble and index + 1 < len(before) else None
+            _BYLINE.match(key)
+            if not preamble and index + 1 < len(before) and not before[index].heading
+            else None
         )
         if byline and not preamble:
             head.author = head.author or text[byline.start(1) : byline.end(1)].strip()
@@ -768,7 +783,8 @@ def render(tasks: list[Node], *, styles: list[str] | None = None) -> str:
 
     def walk(nodes: list[Node], depth: int) -> None:
         for index, node in enumerate(nodes, start=1):
-            style = node.style or (styles[depth] if styles else STYLES[2 + depth])
+            style = node.style if node.style in STYLES else ""
+            style = style or (styles[depth] if styles else STYLES[2 + depth])
             number = cn_number(node.number) if node.number else index
             first, *rest = node.text.split("\n") if node.text else [""]
             lines.append(marker_text(style, number or index) + first)

@@ -32,6 +32,7 @@ _DEADLINE_LABEL = re.compile(
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|常态化推进|长期|常态化|持续开展|每年")
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:前|之前|以前)?")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末|份)?(?:前|之前|以前)?")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:前|之前|以前)?")
 _MONTH = re.compile(
     r"(?<![\d年])(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月(?:底|末|份)?(?:前|之前|以前)"
 )
@@ -46,7 +47,7 @@ _THIS_YEAR_END = re.compile(r"年底前|年内|年末前|年底|年末|全年")
 _TARGET = re.compile(
     r"(?P<verb>年均增长|增长|增速|提高到|提升至|提升到|提高至|达到|超过|突破|新增|新培育|培育|"
     r"建成|创建|新建|实施|滚动推进|引进|打造|认定|完成|降低|下降|控制在)"
-    r"(?P<gap>[^，。；;,\d]{0,8}?)"
+    r"(?P<gap>[^，。；;,\d]{0,16}?)"
     r"(?P<value>\d+(?:\.\d+)?)\s*"
     r"(?P<unit>%|％|个百分点|家|个|亿元|万元|元|项|户|万平方米|平方米|万千瓦时|吨|场|次|人|条|座|亩)"
     r"(?P<qualifier>左右|以上|以内|以下|上下)?"
@@ -92,9 +93,12 @@ class Vocabulary:
         key = key_of(name.strip())
         if key in table:
             return table[key]
-        for prefix in ("南昌市", "市"):
-            if key.startswith(prefix) and key[len(prefix) :] in table:
-                return table[key[len(prefix) :]]
+        # 南昌市科技局 → 市科技局 or 科技局; 市科技局 → 科技局 (the city's name is dropped)
+        city = key.find("市")
+        if 0 <= city <= 4:
+            for shorter in (key[city:], key[city + 1 :]):
+                if shorter in table:
+                    return table[shorter]
         endings = [item for known, item in table.items() if len(key) >= 3 and known.endswith(key)]
         if len({item.ref for item in endings}) == 1:
             return endings[0]
@@ -183,6 +187,10 @@ def deadline_of(text: str, *, year: int) -> Deadline | None:
         if free(match):
             with contextlib.suppress(ValueError):  # 2月30日
                 add(dt.date(int(match[1]), int(match[2]), int(match[3])), match[0])
+    for match in _MONTH_DAY.finditer(scope):  # "9月15日前": the plan's year
+        if free(match):
+            with contextlib.suppress(ValueError):
+                add(dt.date(year, int(match[1]), int(match[2])), match[0])
     for match in _YEAR_MONTH.finditer(scope):
         if free(match) and 1 <= int(match[2]) <= 12:
             add(_month_end(int(match[1]), int(match[2])), match[0])

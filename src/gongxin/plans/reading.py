@@ -40,7 +40,16 @@ class DocumentError(Exception):
 
 
 def read(fileobj: IO[bytes], *, name: str = "") -> Source:
-    """The paragraphs of the document in `fileobj` (the name is only used in messages)."""
+    """The paragraphs of the document in `fileobj` (the name is only used in messages).
+    DocumentError when it is empty, too large, damaged or not a document, or holds no
+    text at all."""
+    source = _read(fileobj, name)
+    if not any(block.text.strip() for block in source.blocks):
+        raise DocumentError(_("%(name)s holds no text.") % {"name": name or _("the file")})
+    return source
+
+
+def _read(fileobj: IO[bytes], name: str) -> Source:
     data = fileobj.read(MAX_BYTES + 1)
     label = name or _("the file")
     if len(data) > MAX_BYTES:
@@ -48,7 +57,7 @@ def read(fileobj: IO[bytes], *, name: str = "") -> Source:
             _("%(name)s is larger than %(mb)d MB; a plan document is far smaller.")
             % {"name": label, "mb": MAX_BYTES // (1024 * 1024)}
         )
-    if not data.strip():
+    if not data.strip() or not data.decode("utf-8", "ignore").strip("\ufeff \t\r\n\u3000"):
         raise DocumentError(_("%(name)s is empty.") % {"name": label})
     if data.startswith(b"%PDF-"):
         return _pdf(data, label)
@@ -184,6 +193,7 @@ def _list_number(element) -> int | None:
 def _docx(data: bytes, label: str) -> Source:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -192,11 +202,40 @@ def _docx(data: bytes, label: str) -> Source:
                     _("%(name)s is a ZIP archive but not a Word document.") % {"name": label}
                 )
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        etree.XMLSyntaxError,
+    ) as exc:
         raise DocumentError(
             _("%(name)s cannot be opened as a Word document (%(error)s).")
             % {"name": label, "error": exc}
         ) from None
+    try:
+        blocks = _docx_blocks(docx, document)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:  # a damaged body
+        raise DocumentError(
+            _("%(name)s cannot be opened as a Word document (%(error)s).")
+            % {"name": label, "error": exc}
+        ) from None
+    props = document.core_properties
+    meta: dict = {}
+    if props.title:
+        meta["title"] = props.title
+    if props.author:
+        meta["author"] = props.author
+    if isinstance(props.created, dt.datetime) and props.created.year > 1990:
+        meta["created"] = props.created.date()
+    return Source(blocks, "docx", meta)
+
+
+def _docx_blocks(docx, document) -> list[Block]:
+    """Paragraphs in order, a Word heading style as the outline level, and each table
+    row as one paragraph (its cells joined with ｜)."""
     blocks: list[Block] = []
     body = document.element.body
     for child in body.iterchildren():
@@ -219,21 +258,13 @@ def _docx(data: bytes, label: str) -> Source:
                     if value and (not cells or cells[-1] != value):
                         cells.append(value)
                 if cells:
-                    blocks.append(Block(" ".join(cells)))
-    props = document.core_properties
-    meta: dict = {}
-    if props.title:
-        meta["title"] = props.title
-    if props.author:
-        meta["author"] = props.author
-    if isinstance(props.created, dt.datetime) and props.created.year > 1990:
-        meta["created"] = props.created.date()
-    return Source(blocks, "docx", meta)
+                    blocks.append(Block("｜".join(cells)))
+    return blocks
 
 
 def _pdf(data: bytes, label: str) -> Source:
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -242,7 +273,12 @@ def _pdf(data: bytes, label: str) -> Source:
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+    except DependencyError as exc:  # an encryption the installed libraries cannot undo
+        raise DocumentError(
+            _("%(name)s is an encrypted PDF that cannot be opened (%(error)s).")
+            % {"name": label, "error": exc}
+        ) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
         raise DocumentError(
             _("%(name)s cannot be read as a PDF (%(error)s).") % {"name": label, "error": exc}
         ) from None
