@@ -345,24 +345,25 @@ def _unwrap(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _drop_running_lines(lines: list[str]) -> tuple[list[str], int]:
-    """Running headers and footers: a short line repeated on page after page."""
-    counts = Counter(line for line in lines if line and len(line) <= 40)
-    repeated = {line for line, n in counts.items() if n >= 3 and not _starts_item(key_of(line))}
+#: How many lines from a page's edge a running header or footer sits.
+_PAGE_EDGE = 2
+
+
+def _drop_running_lines(lines: list[str], edges: set[int]) -> list[str]:
+    """Running headers and footers: a short line repeated at the edges of page after page
+    (next to a page number or a page break). A line repeated elsewhere is text (wrapped
+    lines of the same annotation, say) and stays."""
+    near = {
+        i
+        for edge in edges
+        for i in range(edge - _PAGE_EDGE, edge + _PAGE_EDGE + 1)
+        if 0 <= i < len(lines) and lines[i]
+    }
+    counts = Counter(lines[i] for i in near if len(lines[i]) <= 40)
+    repeated = {line for line, n in counts.items() if n >= 2 and not _starts_item(key_of(line))}
     if not repeated:
-        return lines, 0
-    # The first occurrence may be the document's own title: keep it.
-    seen: set[str] = set()
-    kept = []
-    dropped = 0
-    for line in lines:
-        if line in repeated:
-            if line in seen:
-                dropped += 1
-                continue
-            seen.add(line)
-        kept.append(line)
-    return kept, dropped
+        return lines
+    return ["" if i in near and line in repeated else line for i, line in enumerate(lines)]
 
 
 def paragraphs_of(source: Source) -> list[Block]:
@@ -370,12 +371,21 @@ def paragraphs_of(source: Source) -> list[Block]:
     if not source.wrapped:
         blocks = [Block(clean(b.text), b.heading) for b in source.blocks]
         return [b for b in blocks if b.text and not _furniture(b.text)]
-    lines = []
+    lines: list[str] = []
+    edges: set[int] = set()  # where a page ends: a page number, a form feed
     for block in source.blocks:
-        for raw in block.text.split("\n"):
-            line = clean(raw)
-            lines.append("" if _furniture(line) else line)
-    lines, _dropped = _drop_running_lines(lines)
+        for page, text in enumerate(block.text.split("\f")):
+            if page:
+                edges.add(len(lines))
+                lines.append("")
+            for raw in text.split("\n"):
+                line = clean(raw)
+                if _furniture(line):
+                    if line:
+                        edges.add(len(lines))
+                    line = ""
+                lines.append(line)
+    lines = _drop_running_lines(lines, edges)
     # A page break inside a paragraph leaves an empty line where the furniture was:
     # squeeze empty lines that follow a line that does not end its sentence.
     return [Block(text) for text in _unwrap(_squeeze_page_breaks(lines))]

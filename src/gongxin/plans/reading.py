@@ -97,7 +97,7 @@ def _decode(data: bytes, label: str) -> str:
         raise DocumentError(
             _("%(name)s is not a text document (it holds binary data).") % {"name": label}
         )
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # a form feed is a page break
 
 
 def _markdown(text: str) -> Source:
@@ -237,13 +237,16 @@ def _docx_blocks(docx, document) -> list[Block]:
     """Paragraphs in order, a Word heading style as the outline level, and each table
     row as one paragraph (its cells joined with ｜)."""
     blocks: list[Block] = []
+    # Style names by id, once: python-docx looks a paragraph's style up among all the
+    # styles each time it is asked (seconds for a long document).
+    names = {style.style_id: style.name or "" for style in document.styles}
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = docx.text.paragraph.Paragraph(child, document)
             text = paragraph.text
-            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            style = names.get(child.xpath("string(w:pPr/w:pStyle/@w:val)"), "")
             match = re.search(r"(?:Heading|标题)\s*(\d)", style)
             heading = int(match[1]) if match else (1 if style == "Title" else 0)
             for line in text.split("\n"):
@@ -282,7 +285,7 @@ def _pdf(data: bytes, label: str) -> Source:
         raise DocumentError(
             _("%(name)s cannot be read as a PDF (%(error)s).") % {"name": label, "error": exc}
         ) from None
-    text = "\n".join(pages)
+    text = "\f".join(pages)  # the parser knows running headers by the page breaks
     warnings = []
     if not text.strip():
         raise DocumentError(
