@@ -12,7 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from gongxin.core.models import Department, User
-from gongxin.plans import reading, selectors, services
+from gongxin.plans import reading, schedule, selectors, services
 from gongxin.plans.choices import State, TaskStatus
 from gongxin.plans.models import Plan, Report, Task
 
@@ -142,7 +142,6 @@ class TaskAssignIn(Schema):
 
 
 class ReportIn(Schema):
-    period: str  # YYYY-MM
     status: str
     progress: int
     text: str
@@ -192,7 +191,12 @@ def plan_parse(request, document: File[UploadedFile]):
 def plan_import(request, document: File[UploadedFile]):
     if not selectors.plans_can_edit(request.user):
         raise PermissionDenied
-    plan = services.plan_import(actor=request.user, fileobj=document.file, name=document.name or "")
+    try:
+        plan = services.plan_import(
+            actor=request.user, fileobj=document.file, name=document.name or ""
+        )
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.messages}) from None
     return Status(201, _detail(request, plan.pk))
 
 
@@ -319,7 +323,9 @@ def report_put(request, pk: int, period: str, payload: ReportIn):
         first = dt.datetime.strptime(period, "%Y-%m").date()
     except ValueError:
         raise ValidationError({"period": ["Write the period as YYYY-MM."]}) from None
-    existed = Report.objects.filter(task=task, period=first).exists()
+    existed = Report.objects.filter(
+        task=task, period=schedule.period_of(first, task.plan.report_every)
+    ).exists()
     if payload.status not in TaskStatus.values:
         raise ValidationError({"status": [f"Choose one of {', '.join(TaskStatus.values)}."]})
     report = services.report_file(

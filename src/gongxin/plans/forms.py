@@ -61,9 +61,11 @@ class PlanForm(forms.ModelForm):
 
 
 def official_choices():
+    """Division staff, leadership and the departments' users (the service checks the
+    department is among the task's owners)."""
     return User.objects.filter(
-        is_active=True, role__in=(Role.STAFF, Role.DEPARTMENT, Role.LEADER, Role.OFFICER)
-    ).order_by("role", "username")
+        is_active=True, role__in=(Role.STAFF, Role.DEPARTMENT, Role.LEADER)
+    ).order_by("role", "department__sort_order", "username")
 
 
 class TaskAssignForm(forms.Form):

@@ -72,7 +72,7 @@ def plan_scope(user: User) -> QuerySet[Plan]:
     department = _department_of(user)
     if department is not None:
         mine = Task.objects.filter(plan=OuterRef("pk")).filter(
-            Q(lead=department) | Q(partners=department)
+            Q(lead=department) | Q(partners=department) | Q(official=user)
         )
         plans = plans.filter(Exists(mine))
     return plans
@@ -85,7 +85,7 @@ def task_scope(user: User) -> QuerySet[Task]:
     department = _department_of(user)
     if department is not None:
         partner = Task.partners.through.objects.filter(task=OuterRef("pk"), department=department)
-        tasks = tasks.filter(Q(lead=department) | Exists(partner))
+        tasks = tasks.filter(Q(lead=department) | Exists(partner) | Q(official=user))
     return tasks
 
 

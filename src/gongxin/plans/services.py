@@ -431,6 +431,16 @@ def task_assign(
         raise ValidationError(
             {"official": _("%(name)s is not an active user.") % {"name": official}}
         )
+    if official is not None and not _can_be_official(official, lead, partners):
+        raise ValidationError(
+            {
+                "official": _(
+                    "%(name)s cannot see this task: choose division staff or a user of "
+                    "its lead or co-operating departments."
+                )
+                % {"name": official}
+            }
+        )
     before = snapshot(task, TASK_FIELDS)
     before["partners"] = sorted(task.partners.values_list("pk", flat=True))
     task.title = title.strip()[:200]
@@ -452,6 +462,13 @@ def task_assign(
     if task.plan.status == PlanStatus.ACTIVE and "lead" in changes and lead is not None:
         _tell_assigned(task.plan, [task])
     return task
+
+
+def _can_be_official(user: User, lead: Department | None, partners: Sequence[Department]) -> bool:
+    if user.is_superuser or user.role in (Role.STAFF, Role.LEADER, Role.ADMIN):
+        return True
+    owners = {d.pk for d in partners} | ({lead.pk} if lead else set())
+    return user.role == Role.DEPARTMENT and user.department_id in owners
 
 
 @transaction.atomic
@@ -542,7 +559,10 @@ def plan_close(*, actor: User, plan: Plan) -> Plan:
 
 @transaction.atomic
 def plan_reopen(*, actor: User, plan: Plan) -> Plan:
+    """Open a closed plan again (a draft is issued, never reopened)."""
     _require_editor(actor)
+    if plan.status != PlanStatus.CLOSED:
+        raise ValidationError(_("Only a closed plan can be reopened."))
     plan = _transition(actor, plan, PlanStatus.ACTIVE)
     plan.status = PlanStatus.ACTIVE
     plan.save(update_fields=["status"])
@@ -561,7 +581,14 @@ def plan_delete(*, actor: User, plan: Plan) -> None:
     _require_editor(actor)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("Only a draft plan can be deleted; close an issued plan instead."))
-    audit_record(actor=actor, action=AuditAction.DELETE, obj=plan)
+    count = plan.tasks.count()
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=plan,
+        changes={name: [value, None] for name, value in snapshot(plan, PLAN_FIELDS).items()},
+        message=ngettext("With %(n)d task", "With %(n)d tasks", count) % {"n": count},
+    )
     plan.source.delete(save=False)
     plan.delete()
 

@@ -374,6 +374,8 @@ class TaskAssignView(EditorMixin, View):
 class ReportCreateView(ReaderMixin, View):
     def post(self, request, pk):
         task = selectors.task_get(request.user, pk)
+        if not selectors.task_can_report(request.user, task):
+            raise PermissionDenied(_("Only the lead department reports on this task."))
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
