@@ -359,7 +359,13 @@ def _drop_running_lines(lines: list[str], edges: set[int]) -> list[str]:
         for i in range(edge - _PAGE_EDGE, edge + _PAGE_EDGE + 1)
         if 0 <= i < len(lines) and lines[i]
     }
-    counts = Counter(lines[i] for i in near if len(lines[i]) <= 40)
+    # A header or footer is a title or a name, not the end of a sentence ("底前）" ending a
+    # paragraph at the foot of two pages is text), and comes back page after page.
+    counts = Counter(
+        lines[i]
+        for i in near
+        if len(lines[i]) <= 40 and not lines[i].endswith(tuple(TERMINAL + CLOSERS))
+    )
     repeated = {line for line, n in counts.items() if n >= 2 and not _starts_item(key_of(line))}
     if not repeated:
         return lines
@@ -585,10 +591,7 @@ def _head(paragraphs: list[Block], meta: dict) -> _Head:
             for i, p in enumerate(paragraphs)
             # a numbered item, run-in items, or a heading below the title (Markdown ##,
             # a Word heading 2) in a document that does not number its sections
-            if _leading_marker(key_of(p.text))
-            or _run_ins(key_of(p.text))
-            or p.heading >= 2
-            or (p.heading == 1 and bool(meta.get("title")) and i > 0)
+            if _leading_marker(key_of(p.text)) or _run_ins(key_of(p.text)) or p.heading >= 2
         ),
         len(paragraphs),
     )

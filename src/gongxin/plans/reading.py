@@ -50,7 +50,7 @@ def read(fileobj: IO[bytes], *, name: str = "") -> Source:
 
 
 def _read(fileobj: IO[bytes], name: str) -> Source:
-    data = fileobj.read(MAX_BYTES + 1)
+    data = _read_at_most(fileobj, MAX_BYTES + 1)
     label = name or _("the file")
     if len(data) > MAX_BYTES:
         raise DocumentError(
@@ -77,6 +77,18 @@ def _read(fileobj: IO[bytes], name: str) -> Source:
     if _HTML_HINT.search(text[:5000]):
         return _html(text, "html", {})
     return Source([Block(text)], "text", wrapped=True)
+
+
+def _read_at_most(fileobj: IO[bytes], limit: int) -> bytes:
+    """Up to `limit` bytes, read in pieces (asking for `limit` at once allocates it)."""
+    pieces, size = [], 0
+    while size < limit:
+        piece = fileobj.read(min(1 << 20, limit - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def _decode(data: bytes, label: str) -> str:
