@@ -86,12 +86,28 @@ _ATTRIBUTION = re.compile(
 _URL_ONLY = re.compile(r"^(?:<?(?:https?:)?//\S+>?\s*)+$")
 _BYLINE = re.compile(rf"^(?:(?:作者|文|撰稿|撰文)\s*[：:/／|]\s*)?([{_HAN}]{{2,4}})$")
 _BYLINE_LABELLED = re.compile(r"^(?:作者|文|撰稿|撰文)\s*[：:/／|]\s*(.{2,40})$")
-_NOTICE = re.compile(r"关于(?:印发|转发|下达|发布)?[^《]*《(.+?)》.{0,12}的?(?:通知|函|决定|批复)")
+# 关于印发《…》的通知, or without the book-title marks: 关于印发南昌市…方案的通知
+_NOTICE = re.compile(
+    r"关于(?:印发|转发|下达|发布)?[^《]*《(.+?)》.{0,12}的?(?:通知|函|决定|批复)"
+    r"|关于(?:印发|转发|下达|发布)(.{4,60}?)的(?:通知|函|决定|批复)$"
+)
 _DOC_NUMBER = re.compile(
     rf"[{_HAN}]{{1,10}}\s*[〔\[［(（]\s*(\d{{4}})\s*[〕\]］)）]\s*\d{{1,4}}\s*号"
 )
 _ISSUED_FOOTER = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*印\s*发\s*$")
-_COPIED = re.compile(r"^(?:抄送|抄报|主送|公开方式|联系人|联系电话)[：:]")
+_COPIED = re.compile(r"^(?:抄送|抄报|主送|公开方式|联系人|联系电话)[：:]|^[(（]此件.{0,12}[)）]$")
+# What a web page wraps round a document: tools, bylines of the page, the site's footer.
+_SITE_FURNITURE = re.compile(
+    r"^[【\[［]?\s*(?:字[体號号]\s*[：:]|打印本?页|关闭(?:本页|窗口)|分享到|扫一扫|"
+    r"(?:浏览|阅读|访问)(?:次数|量)|版权所有|copyright|©|主办单位[：:]|技术支持[：:]|"
+    r"网站标识码|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP备|"
+    r"公网安备|联系我们|网站地图|当前位置|您(?:现在)?的位置|首页\s*[>＞»]|"
+    r"(?:发布|成文)(?:时间|日期)\s*[：:]|来源\s*[：:])",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"(?:发布|成文|印发)(?:时间|日期)\s*[：:]\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})"
+)
 _ANNEX = re.compile(r"^附\s*件\s*(?:\d+\s*)?(?:[：:]|$|\d)")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE = re.compile(
@@ -295,7 +311,11 @@ def marker_text(style: str, number: int) -> str:
 
 
 def _furniture(line: str) -> bool:
-    return bool(_PAGE_FURNITURE.match(line)) or bool(_URL_ONLY.match(line))
+    return (
+        bool(_PAGE_FURNITURE.match(line))
+        or bool(_URL_ONLY.match(line))
+        or (len(line) <= 80 and bool(_SITE_FURNITURE.match(line)))
+    )
 
 
 def _starts_item(key: str) -> bool:
@@ -602,7 +622,8 @@ def _head(paragraphs: list[Block], meta: dict) -> _Head:
         key = key_of(paragraph.text)
         match = _NOTICE.search(key)
         if match and len(key) <= 80 and notice_end < 0:
-            notice_title = paragraph.text[match.start(1) : match.end(1)]
+            group = 1 if match.group(1) else 2
+            notice_title = paragraph.text[match.start(group) : match.end(group)]
             notice_end = index
         number = _DOC_NUMBER.search(key)
         if number and not head.number and len(key) <= 40:
@@ -744,6 +765,10 @@ def parse(source: Source) -> ParsedPlan:
     warnings = list(source.warnings)
     paragraphs = paragraphs_of(source)
     head = _head(paragraphs, source.meta)
+    head.date = head.date or _published(source)
+    if not head.title and source.meta.get("page_title"):
+        # a web page's <title>: "关于印发…的通知_南昌市人民政府" → its first part
+        head.title = re.split(r"\s*[_|｜]\s*|\s+-\s+", str(source.meta["page_title"]))[0]
     body = _tail(paragraphs, head, warnings)
     tokens = [token for paragraph in body for token in _tokens(paragraph)]
     tasks, before = _build(tokens)
@@ -765,6 +790,18 @@ def parse(source: Source) -> ParsedPlan:
         warnings=warnings,
         format=source.format,
     )
+
+
+def _published(source: Source) -> dt.date | None:
+    """The date a web page says it published the document (发布时间：2023-03-15)."""
+    for block in source.blocks[:80]:
+        match = _PUBLISHED.search(key_of(block.text[:5000]))
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
 
 
 def _coerce_date(value) -> dt.date | None:

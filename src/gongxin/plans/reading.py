@@ -137,10 +137,11 @@ def _html(text: str, kind: str, meta: dict) -> Source:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         return Source([Block(re.sub(r"<[^>]+>", "", text))], kind, meta, wrapped=True)
-    if not meta.get("title"):
-        title = root.findtext(".//title")
-        if title and title.strip():
-            meta["title"] = title.strip()
+    title = root.findtext(".//title")
+    if title and title.strip():
+        # weaker than the document's own title or its covering notice: a page title
+        # carries the site's name ("…_南昌市人民政府")
+        meta["page_title"] = title.strip()
     for element in root.iter("meta"):
         name = (element.get("name") or "").lower()
         if name in ("author", "date") and element.get("content") and not meta.get(name):

@@ -81,7 +81,9 @@ def plan_json(
             "marker": task.marker,
             "title": task.title,
             "text": task.text,
-            "owners": proposal.owners,
+            # every owner named, the lead first; then who leads and who co-operates
+            "owners": list(dict.fromkeys([*proposal.owners, *proposal.co_owners])),
+            "lead": proposal.owners[0] if proposal.owners else None,
             "co_owners": proposal.co_owners,
             "deadline": deadline.date.isoformat() if deadline and deadline.date else None,
             "ongoing": bool(deadline and deadline.ongoing),

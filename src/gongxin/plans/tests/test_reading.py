@@ -259,7 +259,7 @@ def test_html_leaves_out_scripts_styles_navigation_and_footers():
     source = read_bytes(PAGE.encode(), "plan.html")
     assert source.format == "html"
     assert source.meta == {
-        "title": "某县招商引资工作方案",
+        "page_title": "某县招商引资工作方案",  # a hint: a notice or heading in the page wins
         "author": "某县商务局",
         "date": "2025-05-06",
     }
