@@ -36,7 +36,21 @@ TERMINAL = "。！？；：!?;:"
 CLOSERS = "”’」』）)】》"
 #: Styles in their conventional order, highest first (used for rendering and to name
 #: the levels; parsing follows the document, not this order).
-STYLES = ("zhang", "jie", "cn_dun", "cn_paren", "ar_dot", "ar_paren", "circled", "cn_shi")
+STYLES = (
+    "bufen",  # 第一部分
+    "zhang",  # 第一章
+    "jie",  # 第一节
+    "tiao",  # 第一条
+    "cn_dun",  # 一、
+    "cn_paren",  # （一）
+    "ar_dot",  # 1.
+    "ar_paren",  # （1） ⑴
+    "circled",  # ①
+    "cn_shi",  # 一是 (run in)
+    "cn_di",  # 第一， (run in)
+)
+#: The styles whose items run on inside a paragraph.
+RUN_IN_STYLES = ("cn_shi", "cn_di")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
 #: A title longer than this is cut (the full text is kept with the task).
@@ -57,8 +71,10 @@ _STRAY_SPACE = re.compile(
 
 # Leading markers, matched on the key (full-width parentheses and digits made ASCII).
 _MARKERS: list[tuple[str, re.Pattern]] = [
+    ("bufen", re.compile(rf"第({CN_NUMERAL}|\d+)部分\s*[：:]?\s*")),
     ("zhang", re.compile(rf"第({CN_NUMERAL}|\d+)章\s*")),
     ("jie", re.compile(rf"第({CN_NUMERAL}|\d+)节\s*")),
+    ("tiao", re.compile(rf"第({CN_NUMERAL}|\d+)条\s*")),
     # not 二、三季度 or 一、二级: numbers enumerated, not a marker
     (
         "cn_dun",
@@ -70,9 +86,13 @@ _MARKERS: list[tuple[str, re.Pattern]] = [
     ("ar_dot", re.compile(r"(\d{1,3})\s*(?:、(?!\s*\d)|\.(?![\d.]))\s*")),  # not 1、2号
     ("circled", re.compile(f"([{CIRCLED}])\\s*[、.]?\\s*")),
     ("cn_shi", re.compile(rf"({CN_NUMERAL})是(?=\S)")),
+    ("cn_di", re.compile(rf"第({CN_NUMERAL})[，,](?=\S)")),
 ]
 # Run-in items inside a paragraph: 一是…二是…, after a sentence or clause boundary.
 _RUN_IN = re.compile(rf"(?:^|(?<=[。；;：:！？!?，,]))\s*({CN_NUMERAL})是(?=\S)")
+# 第一，…第二，… run in after a sentence or clause
+_RUN_IN_DI = re.compile(rf"(?:^|(?<=[。；;：:！？!?]))\s*第({CN_NUMERAL})[，,](?=\S)")
+_RUN_INS = {"cn_shi": _RUN_IN, "cn_di": _RUN_IN_DI}
 
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－─_\s]*\d{1,4}[-—–－─_\s]*|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|"
@@ -295,14 +315,17 @@ def marker_text(style: str, number: int) -> str:
     """The marker of item `number` in `style`, as documents write it."""
     cn = cn_numeral(number)
     return {
+        "bufen": f"第{cn}部分 ",
         "zhang": f"第{cn}章 ",
         "jie": f"第{cn}节 ",
+        "tiao": f"第{cn}条 ",
         "cn_dun": f"{cn}、",
         "cn_paren": f"（{cn}）",
         "ar_dot": f"{number}.",
         "ar_paren": f"（{number}）",
         "circled": CIRCLED[number - 1] if number <= len(CIRCLED) else f"（{number}）",
         "cn_shi": f"{cn}是",
+        "cn_di": f"第{cn}，",
     }[style]
 
 
@@ -352,7 +375,7 @@ def _unwrap(lines: list[str]) -> list[str]:
                     not ends
                     and not _starts_item(key_of(line))
                     and (len(last) >= 0.8 * full or tail[-1:] in "，、（(《“—-")
-                )
+                ) or _bare_marker(current)  # "（一）" alone: its heading is on the next line
                 if continues:
                     joiner = " " if current[-1:].isascii() and line[:1].isascii() else ""
                     current += joiner + line
@@ -367,6 +390,12 @@ def _unwrap(lines: list[str]) -> list[str]:
 
 #: How many lines from a page's edge a running header or footer sits.
 _PAGE_EDGE = 2
+
+
+def _bare_marker(text: str) -> bool:
+    """A line that is a number and nothing else ("（一）", "1.", "一、")."""
+    key = key_of(text.strip())
+    return any(pattern.fullmatch(key) for style, pattern in _MARKERS if style not in RUN_IN_STYLES)
 
 
 def _drop_running_lines(lines: list[str], edges: set[int]) -> list[str]:
@@ -394,8 +423,10 @@ def _drop_running_lines(lines: list[str], edges: set[int]) -> list[str]:
 
 def paragraphs_of(source: Source) -> list[Block]:
     """The source's paragraphs, cleaned, page furniture removed, broken lines joined."""
-    if not source.wrapped:
-        blocks = [Block(clean(b.text), b.heading) for b in source.blocks]
+    if not source.wrapped:  # one paragraph per line
+        blocks = [
+            Block(clean(line), b.heading) for b in source.blocks for line in b.text.split("\n")
+        ]
         return [b for b in blocks if b.text and not _furniture(b.text)]
     lines: list[str] = []
     edges: set[int] = set()  # where a page ends: a page number, a form feed
@@ -443,7 +474,7 @@ def _leading_marker(key: str) -> tuple[str, re.Match] | None:
     for style, pattern in _MARKERS:
         match = pattern.match(key)
         if match and match.end() < len(key):
-            if style == "cn_shi" and not _RUN_IN.match(key):
+            if style in RUN_IN_STYLES and not _RUN_INS[style].match(key):
                 continue
             return style, match
     return None
@@ -466,7 +497,7 @@ def _tokens(paragraph: Block) -> list[_Token]:
         marker = re.sub(r"\s+", "", text[: match.end()])  # "( 1 )" from a PDF
         head = _Token(style, number, marker, "", cn_number(number))
         start = match.end()
-        if style == "cn_shi":
+        if style in RUN_IN_STYLES:
             # a paragraph that starts with 一是 may go on with 二是, 三是 …
             start = match.start()
             head = None
@@ -477,7 +508,7 @@ def _tokens(paragraph: Block) -> list[_Token]:
         head = None
         start = 0
     body_key = key[start:]
-    runs = _run_ins(body_key)
+    run_style, runs = _run_ins(body_key)
     if head is not None:
         tokens.append(head)
     if not runs:
@@ -499,7 +530,7 @@ def _tokens(paragraph: Block) -> list[_Token]:
         marker_end = match.end()
         tokens.append(
             _Token(
-                "cn_shi",
+                run_style,
                 numeral,
                 text[start + match.start(1) : start + marker_end],
                 text[start + marker_end : start + end].strip(),
@@ -509,10 +540,19 @@ def _tokens(paragraph: Block) -> list[_Token]:
     return tokens
 
 
-def _run_ins(key: str) -> list[re.Match]:
-    """The 一是、二是… items in a paragraph: a run counting up from one (or continuing a
-    run begun in an earlier paragraph when the paragraph starts with it)."""
-    matches = list(_RUN_IN.finditer(key))
+def _run_ins(key: str) -> tuple[str, list[re.Match]]:
+    """The run-in items of a paragraph (一是、二是… or 第一，第二，…) and their style: a
+    run counting up from one (or going on with a run begun in an earlier paragraph when
+    the paragraph starts with it)."""
+    for style, pattern in _RUN_INS.items():
+        run = _run_of(pattern, key)
+        if run:
+            return style, run
+    return "", []
+
+
+def _run_of(pattern: re.Pattern, key: str) -> list[re.Match]:
+    matches = list(pattern.finditer(key))
     run: list[re.Match] = []
     expected = None
     for match in matches:
@@ -611,7 +651,7 @@ def _head(paragraphs: list[Block], meta: dict) -> _Head:
             for i, p in enumerate(paragraphs)
             # a numbered item, run-in items, or a heading below the title (Markdown ##,
             # a Word heading 2) in a document that does not number its sections
-            if _leading_marker(key_of(p.text)) or _run_ins(key_of(p.text)) or p.heading >= 2
+            if _leading_marker(key_of(p.text)) or _run_ins(key_of(p.text))[1] or p.heading >= 2
         ),
         len(paragraphs),
     )
@@ -834,7 +874,8 @@ def render(tasks: list[Node], *, styles: list[str] | None = None) -> str:
     def walk(nodes: list[Node], depth: int) -> None:
         for index, node in enumerate(nodes, start=1):
             style = node.style if node.style in STYLES else ""
-            style = style or (styles[depth] if styles else STYLES[2 + depth])
+            conventional = STYLES[STYLES.index("cn_dun") :]
+            style = style or (styles[depth] if styles else conventional[depth])
             number = cn_number(node.number) if node.number else index
             first, *rest = node.text.split("\n") if node.text else [""]
             lines.append(marker_text(style, number or index) + first)

@@ -81,7 +81,16 @@ def renumber(tree: dict) -> None:
             if style not in STYLES:  # an unnumbered heading (Markdown ##): stays unnumbered
                 continue
             node["marker"] = marker_text(style, value).strip()
-            chinese = style in ("zhang", "jie", "cn_dun", "cn_paren", "cn_shi")
+            chinese = style in (
+                "bufen",
+                "zhang",
+                "jie",
+                "tiao",
+                "cn_dun",
+                "cn_paren",
+                "cn_shi",
+                "cn_di",
+            )
             node["number"] = cn_numeral(value) if chinese else str(value)
 
 

@@ -803,14 +803,17 @@ def test_cn_numeral_reads_back(value):
 
 def test_marker_text_of_each_style():
     assert [marker_text(style, 3) for style in STYLES] == [
+        "第三部分 ",
         "第三章 ",
         "第三节 ",
+        "第三条 ",
         "三、",
         "（三）",
         "3.",
         "（3）",
         "③",
         "三是",
+        "第三，",
     ]
 
 
@@ -857,7 +860,7 @@ SAFE = (
     "推进产业发展建设企业创新服务改革开放提升质量加快培育壮大"
     "优化环境完善体系强化落实政策研究规划市场资金人才技术园区项目"
 )
-CHINESE_NUMBERED = {"zhang", "jie", "cn_dun", "cn_paren", "cn_shi"}
+CHINESE_NUMBERED = {"bufen", "zhang", "jie", "tiao", "cn_dun", "cn_paren", "cn_shi", "cn_di"}
 phrase = st.text(alphabet=SAFE, min_size=1, max_size=12)
 
 
@@ -943,3 +946,63 @@ def test_render_then_parse_gives_the_same_tree(data):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_render_then_parse_gives_the_same_tree_with_circled_numbers(data):
     _round_trip(*data)
+
+
+# Regulations, speeches and numbers alone on their line --------------------------------
+
+
+def test_parts_chapters_and_articles_nest():
+    plan = parse_text(
+        "某市促进制造业发展若干规定\n"
+        "第一章 总则\n"
+        "第一条 为促进制造业高质量发展，制定本规定。\n"
+        "第二条 本规定适用于本市行政区域内的制造业企业。\n"
+        "第二章 扶持措施\n"
+        "第三条 对新认定的专精特新企业给予奖励。\n"
+        "（一）国家级的，奖励一百万元；\n"
+        "（二）省级的，奖励二十万元。\n",
+        wrapped=False,
+    )
+    assert [(t.marker, t.title) for t in plan.tasks] == [("第一章", "总则"), ("第二章", "扶持措施")]
+    assert [c.number for c in plan.tasks[0].children] == ["一", "二"]
+    article = plan.tasks[1].children[0]
+    assert (article.style, article.number, article.title) == (
+        "tiao",
+        "三",
+        "对新认定的专精特新企业给予奖励",
+    )
+    assert [c.number for c in article.children] == ["一", "二"]
+
+
+def test_first_second_run_in_like_one_is():
+    plan = parse_text(
+        "一、抓好三项工作\n"
+        "今年要重点抓好三项工作。第一，稳住工业增长。确保全年增长6%。"
+        "第二，扩大有效投资。推进重大项目。第三，优化营商环境。深化改革。\n",
+        wrapped=False,
+    )
+    (section,) = plan.tasks
+    assert section.text == "抓好三项工作\n今年要重点抓好三项工作。"
+    assert [(c.style, c.number, c.title) for c in section.children] == [
+        ("cn_di", "一", "稳住工业增长"),
+        ("cn_di", "二", "扩大有效投资"),
+        ("cn_di", "三", "优化营商环境"),
+    ]
+
+
+def test_a_number_alone_on_its_line_takes_the_next_line_as_its_heading():
+    plan = parse_text(
+        "某区工作方案\n"
+        "一、\n"
+        "主要任务\n"
+        "（一）\n"
+        "加快技术改造。支持企业更新设备。\n"
+        "（二）\n"
+        "推进数字化转型。建设智能工厂。\n"
+    )
+    (section,) = plan.tasks
+    assert (section.number, section.title) == ("一", "主要任务")
+    assert [(c.number, c.title) for c in section.children] == [
+        ("一", "加快技术改造"),
+        ("二", "推进数字化转型"),
+    ]
