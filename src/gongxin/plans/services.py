@@ -544,19 +544,21 @@ def plan_issue(*, actor: User, plan: Plan) -> Plan:
     return plan
 
 
+def _status_set(actor: User | None, plan: Plan, to: str) -> Plan:
+    """Move a plan (locked, checked against the transition table) and audit it."""
+    plan = _transition(actor, plan, to)
+    before = plan.status
+    plan.status = to
+    plan.save(update_fields=["status"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=plan, changes={"status": [before, to]})
+    return plan
+
+
 @transaction.atomic
 def plan_close(*, actor: User, plan: Plan) -> Plan:
+    """Close an issued plan: no more reports are asked for, nothing is supervised."""
     _require_editor(actor)
-    plan = _transition(actor, plan, PlanStatus.CLOSED)
-    plan.status = PlanStatus.CLOSED
-    plan.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        changes={"status": [PlanStatus.ACTIVE, PlanStatus.CLOSED]},
-    )
-    return plan
+    return _status_set(actor, plan, PlanStatus.CLOSED)
 
 
 @transaction.atomic
@@ -565,16 +567,7 @@ def plan_reopen(*, actor: User, plan: Plan) -> Plan:
     _require_editor(actor)
     if plan.status != PlanStatus.CLOSED:
         raise ValidationError(_("Only a closed plan can be reopened."))
-    plan = _transition(actor, plan, PlanStatus.ACTIVE)
-    plan.status = PlanStatus.ACTIVE
-    plan.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        changes={"status": [PlanStatus.CLOSED, PlanStatus.ACTIVE]},
-    )
-    return plan
+    return _status_set(actor, plan, PlanStatus.ACTIVE)
 
 
 @transaction.atomic
