@@ -375,7 +375,7 @@ def _unwrap(lines: list[str]) -> list[str]:
                     not ends
                     and not _starts_item(key_of(line))
                     and (len(last) >= 0.8 * full or tail[-1:] in "，、（(《“—-")
-                ) or _bare_marker(current)  # "（一）" alone: its heading is on the next line
+                ) or (len(current) <= 8 and _bare_marker(current))  # "（一）" alone on its line
                 if continues:
                     joiner = " " if current[-1:].isascii() and line[:1].isascii() else ""
                     current += joiner + line
