@@ -689,11 +689,10 @@ def report_file(
     latest = task.reports.order_by("-period").first()
     task.status = latest.status
     task.progress = latest.progress
-    task.completed_on = (
-        task.completed_on or timezone.localdate(latest.reported_at)
-        if latest.status == TaskStatus.DONE
-        else None
-    )
+    # Completed within the period reported, or on the day it was reported if earlier (a
+    # December report filed on 3 January says the work was done in December).
+    done_by = min(timezone.localdate(latest.reported_at), schedule.period_end(latest.period, every))
+    task.completed_on = (task.completed_on or done_by) if latest.status == TaskStatus.DONE else None
     task.last_period = latest.period
     task.last_report_at = now
     task.save(update_fields=["status", "progress", "completed_on", "last_period", "last_report_at"])
