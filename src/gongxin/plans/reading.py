@@ -162,6 +162,7 @@ def _collect(element, blocks: list[Block]) -> None:
     if tag in _BLOCK_TAGS and not any(child.tag in _BLOCK_TAGS for child in children):
         for br in element.iter("br"):
             br.tail = "\n" + (br.tail or "")
+        _break_after_bold_heading(element)
         text = element.text_content()
         links = sum(len(a.text_content()) for a in element.iter("a"))
         heading = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 0
@@ -180,6 +181,26 @@ def _collect(element, blocks: list[Block]) -> None:
         _collect(child, blocks)
         if child.tail and child.tail.strip():
             blocks.append(Block(child.tail.strip()))
+
+
+#: A bold run at the start of a paragraph this short, without closing punctuation, is a
+#: heading run in with its text ("<strong>一、总体要求</strong>以……"): a paragraph of its own.
+_BOLD_HEADING_MAX = 40
+_CLOSING = "。！？；：!?;:，,"
+
+
+def _break_after_bold_heading(element) -> None:
+    if (element.text or "").strip():
+        return
+    first = next((child for child in element if isinstance(child.tag, str)), None)
+    if first is None or first.tag not in ("strong", "b"):
+        return
+    bold = first.text_content().strip()
+    rest = (first.tail or "").strip() or any(
+        (sibling.text_content() or "").strip() for sibling in first.itersiblings()
+    )
+    if bold and rest and len(bold) <= _BOLD_HEADING_MAX and bold[-1] not in _CLOSING:
+        first.tail = "\n" + (first.tail or "")
 
 
 def _list_number(element) -> int | None:
@@ -258,7 +279,7 @@ def _docx_blocks(docx, document) -> list[Block]:
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = docx.text.paragraph.Paragraph(child, document)
-            text = paragraph.text
+            text = _docx_text(paragraph)
             style = names.get(child.xpath("string(w:pPr/w:pStyle/@w:val)"), "")
             match = re.search(r"(?:Heading|标题)\s*(\d)", style)
             heading = int(match[1]) if match else (1 if style == "Title" else 0)
@@ -276,6 +297,29 @@ def _docx_blocks(docx, document) -> list[Block]:
                 if cells:
                     blocks.append(Block("｜".join(cells)))
     return blocks
+
+
+def _docx_text(paragraph) -> str:
+    """The paragraph's text, with a line break after a bold heading run in at its start
+    ("**一、总体要求**以……"), as `_break_after_bold_heading` does for HTML."""
+    runs = paragraph.runs
+    bold = []
+    for run in runs:
+        if not run.bold:
+            break
+        bold.append(run.text)
+    heading = "".join(bold).strip()
+    text = paragraph.text
+    if (
+        heading
+        and len(bold) < len(runs)
+        and len(heading) <= _BOLD_HEADING_MAX
+        and heading[-1] not in _CLOSING
+        and text.startswith("".join(bold))
+    ):
+        cut = len("".join(bold))
+        return text[:cut] + "\n" + text[cut:]
+    return text
 
 
 def _pdf(data: bytes, label: str) -> Source:

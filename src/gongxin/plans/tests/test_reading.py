@@ -641,3 +641,44 @@ def test_a_text_just_under_max_chars_is_read():
     assert len(text) <= MAX_CHARS
     source = read_bytes(text.encode(), "long.txt")
     assert source.format == "text"
+
+
+# A bold heading run in with its text ------------------------------------------------------
+
+
+def _outline_with_text(plan):
+    return [(t.marker, t.title, t.text) for t in plan.walk()]
+
+
+def test_a_bold_heading_at_the_start_of_an_html_paragraph_is_its_title():
+    page = (
+        "<html><body><p>某区行动方案</p>"
+        "<p><strong>一、总体要求</strong>坚持稳中求进。全年增长6%。</p>"
+        "<p><b>（一）加快技改</b>支持企业更新设备。</p>"
+        "<p><strong>（二）强化服务。</strong>开展走访。</p></body></html>"
+    )
+    plan = parse(read_bytes(page.encode(), "plan.html"))
+    assert _outline_with_text(plan) == [
+        ("一、", "总体要求", "总体要求\n坚持稳中求进。全年增长6%。"),
+        ("（一）", "加快技改", "加快技改\n支持企业更新设备。"),
+        ("（二）", "强化服务", "强化服务。开展走访。"),  # its own 。 ends the heading already
+    ]
+
+
+def test_a_bold_heading_at_the_start_of_a_word_paragraph_is_its_title():
+    document = docx.Document()
+    document.add_paragraph("某区行动方案")
+    for heading, body in (
+        ("一、总体要求", "坚持稳中求进。"),
+        ("（一）加快技改", "支持企业更新设备。"),
+    ):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(heading).bold = True
+        paragraph.add_run(body)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = parse(read_bytes(buffer.getvalue(), "plan.docx"))
+    assert _outline_with_text(plan) == [
+        ("一、", "总体要求", "总体要求\n坚持稳中求进。"),
+        ("（一）", "加快技改", "加快技改\n支持企业更新设备。"),
+    ]
