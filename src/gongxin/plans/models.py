@@ -3,8 +3,6 @@ progress reports owners file and the supervision notices (督办) the sweep send
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -340,7 +338,3 @@ class TaskNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.kind} {self.key}"
-
-
-def period_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)

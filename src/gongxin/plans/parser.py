@@ -145,7 +145,6 @@ _ANNOTATION = re.compile(
     + _ANNOTATION_WORDS
     + r"[^】〕\]］]*[】〕\]］]"
 )
-_HEADING_END = re.compile(r"[。！？；：!?;:]")
 
 
 @dataclass
@@ -195,17 +194,6 @@ class Node:
             "text": self.text,
             "children": [child.as_dict() for child in self.children],
         }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Node:
-        return cls(
-            number=str(data.get("number", "")),
-            title=str(data.get("title", "")),
-            text=str(data.get("text", "")),
-            style=str(data.get("style", "")),
-            marker=str(data.get("marker", "")),
-            children=[cls.from_dict(child) for child in data.get("children", [])],
-        )
 
 
 @dataclass

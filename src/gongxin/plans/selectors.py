@@ -207,9 +207,6 @@ def task_rows(user: User, today: dt.date | None = None) -> QuerySet[Task]:
     )
 
 
-TASK_FILTERS = ("plan", "lead", "state", "colour", "q", "mine", "leaf")
-
-
 def task_list(
     user: User, filters: Mapping[str, Any] | None = None, today: dt.date | None = None
 ) -> QuerySet[Task]:
