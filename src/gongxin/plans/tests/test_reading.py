@@ -513,10 +513,12 @@ def test_a_pdf_with_overwritten_bytes_is_a_document_error():
 
 
 def _zip(files: dict[str, bytes | str]) -> bytes:
+    """The same bytes whenever it runs (a fixed date in the headers): the parameters of
+    the tests below are collected by each xdist worker, and must agree."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
