@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone, translation
 
 from gongxin.alerts.choices import Rule
@@ -23,6 +22,7 @@ from gongxin.cockpit.selectors import (
     cockpit_late_projects,
 )
 from gongxin.core.models import Region, User
+from gongxin.core.selectors import bureau_name
 from gongxin.core.tabular.writing import XlsxWriter
 from gongxin.core.units import YI, to_wan
 from gongxin.core.wordfile import HEADING_FONT, TITLE_FONT, new_document
@@ -75,11 +75,7 @@ def place_name(cockpit: Cockpit) -> str:
 
 
 def issuer(cockpit: Cockpit) -> str:
-    configured = getattr(settings, "GONGXIN_BUREAU", "")
-    if configured:
-        return configured
-    city = Region.objects.filter(kind="city").first()
-    return f"{city.name if city else ''}工业和信息化局"
+    return bureau_name()
 
 
 def filename(cockpit: Cockpit, suffix: str) -> str:

@@ -1,9 +1,19 @@
 """Reads of core data shared by views, API and other apps."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from gongxin.core.choices import DISTRICT_KINDS, PARK_KINDS, Role
 from gongxin.core.models import Department, Region, User
+
+
+def bureau_name() -> str:
+    """The bureau that issues gongxin's documents (briefings, progress reports):
+    GONGXIN_BUREAU, else the city's 工业和信息化局."""
+    if settings.GONGXIN_BUREAU:
+        return settings.GONGXIN_BUREAU
+    city = Region.objects.filter(kind="city").first()
+    return f"{city.name if city else ''}工业和信息化局"
 
 
 def region_list() -> QuerySet[Region]:

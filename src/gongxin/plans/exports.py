@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone, translation
 
-from gongxin.core.models import Region, User
+from gongxin.core.models import User
+from gongxin.core.selectors import bureau_name
 from gongxin.core.tabular.writing import XlsxWriter
 from gongxin.core.wordfile import HEADING_FONT, TITLE_FONT, new_document, paragraph, table
 from gongxin.plans import schedule, selectors
@@ -129,14 +129,6 @@ def plan_xlsx(user: User, plan: Plan, target, *, today: dt.date) -> None:
                 ]
             )
         writer.save(target)
-
-
-def bureau_name() -> str:
-    configured = getattr(settings, "GONGXIN_BUREAU", "")
-    if configured:
-        return configured
-    city = Region.objects.filter(kind="city").first()
-    return f"{city.name if city else ''}工业和信息化局"
 
 
 @dataclass

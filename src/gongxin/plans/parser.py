@@ -455,7 +455,6 @@ class _Token:
     number: str
     marker: str
     text: str
-    value: int | None = None
 
 
 def _leading_marker(key: str) -> tuple[str, re.Match] | None:
@@ -483,7 +482,7 @@ def _tokens(paragraph: Block) -> list[_Token]:
         style, match = found
         number = _number_of(match)
         marker = re.sub(r"\s+", "", text[: match.end()])  # "( 1 )" from a PDF
-        head = _Token(style, number, marker, "", cn_number(number))
+        head = _Token(style, number, marker, "")
         start = match.end()
         if style in RUN_IN_STYLES:
             # a paragraph that starts with 一是 may go on with 二是, 三是 …
@@ -522,7 +521,6 @@ def _tokens(paragraph: Block) -> list[_Token]:
                 numeral,
                 text[start + match.start(1) : start + marker_end],
                 text[start + marker_end : start + end].strip(),
-                cn_number(numeral),
             )
         )
     return tokens
