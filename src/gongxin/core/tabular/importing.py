@@ -6,7 +6,9 @@ everything else the same way for every import. The whole file is one transaction
 any row is rejected, or on a dry run, it is rolled back and the database is as it was.
 
 Rows are read and parsed in a thread of their own and written in chunks, so the
-database writes one chunk while the next is parsed. The keys already seen stay in a
+database writes one chunk while the next is parsed; the parser holds still while a chunk
+is staged (many short statements, each of which would otherwise wait for the
+interpreter). The keys already seen stay in a
 temporary table of the database: memory does not grow with the file.
 """
 
@@ -263,7 +265,10 @@ def _process(importer: Importer, table, result: ImportResult, progress) -> None:
     chunk: list[ImportRow] = []
 
     def flush() -> None:
-        chunk_errors = importer.check_chunk(chunk) if chunk else {}
+        # Staging is many short statements: the parser waits, so that the interpreter is
+        # free the moment each returns. It parses on while the chunk is written.
+        with parser.paused():
+            chunk_errors = importer.check_chunk(chunk) if chunk else {}
         for row in chunk:
             for key, reason in chunk_errors.get(row.number, []):
                 value = _cell_of(row.cells, positions.get(key))
@@ -342,6 +347,8 @@ class _RowParser:
         self.width = len(header_cells)
         self.queue: queue.Queue = queue.Queue(maxsize=self.QUEUED)
         self.stop = threading.Event()
+        self.running = threading.Event()  # cleared while the importing thread asks so
+        self.running.set()
         context = contextvars.copy_context()  # the language and audit context of the caller
         self.thread = threading.Thread(
             target=context.run, args=(self._run, translation.get_language()), daemon=True
@@ -357,8 +364,18 @@ class _RowParser:
                 raise item
             yield item
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Hold the parser between two rows (it waits without holding the interpreter)."""
+        self.running.clear()
+        try:
+            yield
+        finally:
+            self.running.set()
+
     def close(self) -> None:
         self.stop.set()
+        self.running.set()
         while self.thread.is_alive():
             # Take what a thread waiting to hand over a batch holds, so it sees the stop.
             with contextlib.suppress(queue.Empty):
@@ -378,7 +395,10 @@ class _RowParser:
         try:
             with translation.override(language):
                 batch: list[_ParsedRow] = []
+                running = self.running
                 for number, cells in self.rows:
+                    if not running.is_set():
+                        running.wait()
                     batch.append(self._parse(number, cells))
                     if len(batch) >= self.BATCH:
                         if not self._put((batch, self.progress())):

@@ -2,14 +2,16 @@
 compared with the stored rows, updated, inserted and audited by a handful of statements,
 whatever the chunk's size.
 
-Per row, Python only hands the parsed values to the stage (COPY on PostgreSQL, one
-prepared statement run many times on SQLite); the comparison, the before/after JSON of
-the audit trail and the writes happen in the database, which works on one chunk while
-the import's reader parses the next (see `importing.run_import`).
+Per chunk, one statement finds the stored row of each key and draws an id for each new
+one; per row, Python only hands the parsed values, that row and that id to the stage
+(COPY on PostgreSQL, one prepared statement run many times on SQLite). The comparison,
+the before/after JSON of the audit trail and the writes happen in the database, which
+works on one chunk while the import's reader parses the next (see
+`importing.run_import`).
 
 The audit entries say what `audit.snapshot`/`audit.diff` would say for the same change:
 {field: [before, after]}, foreign keys by id, dates as ISO text, decimals as text
-(whole numbers without decimals). An entry for a new row lists the fields it was given
+without trailing zeros (150.5, 2000). An entry for a new row lists the fields it was given
 (not the empty ones); an entry for a changed row lists the fields that changed. Rows
 that are identical to what is stored are neither written nor audited.
 """
@@ -96,6 +98,7 @@ class ChunkUpsert:
         self.table = f"gx_stage_{uuid.uuid4().hex[:12]}"
         self.staged = 0
         self._created = False
+        self._sequence: str | None = None  # of the primary key (PostgreSQL)
         self._adapters = [_adapter(f) for f in self.fields]
 
     # Staging -------------------------------------------------------------------------------
@@ -104,15 +107,36 @@ class ChunkUpsert:
         """Stage a chunk; returns {row: earlier row} for rows whose key came earlier in
         the file (in this chunk or an earlier one). Those rows are not staged."""
         q = connection.ops.quote_name
-        stage, seen, target = self.table, f"{self.table}_seen", q(self.meta.db_table)
+        stage, seen = self.table, f"{self.table}_seen"
         keys = ", ".join(q(f.column) for f in self.key)
+        values = self._adapted(list(self._values(rows)))
+        width = len(self.key)
         with connection.cursor() as cursor:
             if not self._created:
                 self._create(cursor)
             else:
                 cursor.execute(f"TRUNCATE {stage}" if self.pg else f"DELETE FROM {stage}")
-            names = ["gx_row", "gx_label", "gx_message", *(f.column for f in self.fields)]
-            _write_rows(cursor, stage, names, self._stage_rows(rows))
+            # The stored row of each row, and an id for each new one, drawn now: rows and
+            # their audit entries are then written from the stage alone.
+            targets = self._targets(cursor, [v[:width] for v in values])
+            names = ["gx_row", "gx_target", "gx_new", "gx_label", "gx_message"]
+            names += [f.column for f in self.fields]
+            _write_rows(
+                cursor,
+                stage,
+                names,
+                (
+                    (
+                        row.number,
+                        target if target > 0 else None,
+                        -target if target < 0 else None,
+                        row.label[:200],
+                        row.message[:500],
+                        *value,
+                    )
+                    for row, target, value in zip(rows, targets, values, strict=True)
+                ),
+            )
             # Each key is kept with the first row that has it; a row that is not that row
             # repeats a record of the file (in this chunk or an earlier one).
             cursor.execute(
@@ -134,36 +158,61 @@ class ChunkUpsert:
                     list(repeats),
                 )
             self.staged = len(rows) - len(repeats)
-            # The stored row of each staged row, and an id for each new one, drawn now:
-            # rows and their audit entries are then written from the stage alone.
-            match = " AND ".join(f"t.{q(f.column)} = {stage}.{q(f.column)}" for f in self.key)
-            pk = q(self.meta.pk.column)
-            if self.pg:
-                new_id = "nextval(pg_get_serial_sequence(%s, %s))"
-                params = [self.meta.db_table, self.meta.pk.column]
-            else:
-                # The stage's rowids count 1, 2, … in file order; ids after the highest
-                # ever given (AUTOINCREMENT never gives an id twice) are free.
-                new_id = (
-                    f"{stage}.rowid + max("
-                    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-                    f"COALESCE((SELECT max({pk}) FROM {target}), 0))"
-                )
-                params = [self.meta.db_table]
-            cursor.execute(
-                f"UPDATE {stage} SET (gx_target, gx_new) = (SELECT t.{pk}, "
-                f"CASE WHEN t.{pk} IS NULL THEN {new_id} END "
-                f"FROM (SELECT 1) AS one LEFT JOIN {target} t ON {match})",
-                params,
-            )
         return repeats
+
+    def _targets(self, cursor, keys: list[tuple]) -> list[int]:
+        """For each key (as staged): the id of the stored row that has it, or minus an id
+        drawn for a new row (no row has or had it)."""
+        q = connection.ops.quote_name
+        target, pk = q(self.meta.db_table), q(self.meta.pk.column)
+        # The keys go as one JSON array of arrays: one parameter, however many.
+        given = json.dumps(keys, default=str, ensure_ascii=False)
+        if self.pg:
+            match = " AND ".join(
+                f"t.{q(f.column)} = CAST(k.value ->> {i} AS {f.db_type(connection)})"
+                for i, f in enumerate(self.key)
+            )
+            if self._sequence is None:
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)",
+                    [self.meta.db_table, self.meta.pk.column],
+                )
+                (self._sequence,) = cursor.fetchone()
+            # The sequence named once (a regclass constant), not looked up for every row.
+            cursor.execute(
+                f"SELECT array_agg(COALESCE(t.{pk}, -nextval(%s::regclass)) ORDER BY k.n) "
+                "FROM json_array_elements(%s) WITH ORDINALITY AS k(value, n) "
+                f"LEFT JOIN {target} t ON {match}",
+                [self._sequence, given],
+            )
+            (found,) = cursor.fetchone()
+            return found or []
+        match = " AND ".join(
+            f"t.{q(f.column)} = json_extract(k.value, '$[{i}]')" for i, f in enumerate(self.key)
+        )
+        cursor.execute(
+            f"SELECT t.{pk} FROM json_each(%s) k LEFT JOIN {target} t ON {match} ORDER BY k.key",
+            [given],
+        )
+        found = [pk for (pk,) in cursor.fetchall()]
+        # Ids after the highest ever given (AUTOINCREMENT never gives an id twice) are free
+        # until the chunk's rows are written.
+        cursor.execute(
+            "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT max({pk}) FROM {target}), 0))",
+            [self.meta.db_table],
+        )
+        (highest,) = cursor.fetchone()
+        new_ids = iter(range(highest + 1, highest + 1 + found.count(None)))
+        return [pk if pk is not None else -next(new_ids) for pk in found]
 
     def _create(self, cursor) -> None:
         q = connection.ops.quote_name
         columns = ", ".join(f"{q(f.column)} {f.db_type(connection)}" for f in self.fields)
         cursor.execute(
             f"CREATE TEMPORARY TABLE {self.table} (gx_row integer, gx_target bigint, "
-            f"gx_new bigint, gx_label varchar(200), gx_message varchar(500), {columns})"
+            f"gx_new bigint, gx_label varchar(200), gx_message varchar(500), "
+            f"{columns})"
         )
         # Text keys compared byte for byte: cheaper than the database's collation, and
         # equality is all the table is for.
@@ -179,21 +228,27 @@ class ChunkUpsert:
         )
         self._created = True
 
-    def _stage_rows(self, rows: Sequence[StagedRow]) -> Iterable[tuple]:
+    def _values(self, rows: Sequence[StagedRow]) -> Iterable[tuple]:
+        """Each row's values of `fields` (the key first)."""
         names = [f.name for f in self.fields]
-        adapters = self._adapters
-        pick = lambda values: tuple(values.get(name) for name in names)  # noqa: E731
         if len(names) > 1 and rows and all(name in rows[0].values for name in names):
-            pick = operator.itemgetter(*names)  # every row has every field: C speed
-        adapt = any(adapters)
-        for row in rows:
-            values = pick(row.values)
-            if adapt:
-                values = tuple(
-                    a(v) if a is not None and v is not None else v
-                    for a, v in zip(adapters, values, strict=True)
-                )
-            yield (row.number, row.label[:200], row.message[:500], *values)
+            return map(operator.itemgetter(*names), (row.values for row in rows))  # C speed
+        return (tuple(row.values.get(name) for name in names) for row in rows)
+
+    def _adapted(self, values: list[tuple]) -> list[tuple]:
+        """The values as the stage stores them on this database."""
+        adapters = self._adapters
+        if not any(adapters):
+            return values
+        pairs = [(i, a) for i, a in enumerate(adapters) if a is not None]
+        adapted = []
+        for row in values:
+            row = list(row)
+            for i, adapt in pairs:
+                if row[i] is not None:
+                    row[i] = adapt(row[i])
+            adapted.append(tuple(row))
+        return adapted
 
     def outside(self, scope: QuerySet) -> list[int]:
         """Row numbers of staged rows whose stored row is not in `scope`."""
@@ -353,14 +408,13 @@ class ChunkUpsert:
     def _json(self, f: models.Field, e: str) -> str:
         """The value as `audit.jsonable` writes it, as a JSON value."""
         if isinstance(f, models.DecimalField):
+            # Without trailing zeros: 150.50 is "150.5", 2000.00 is "2000".
             if self.pg:
-                return (
-                    f"to_jsonb(CASE WHEN {e} = trunc({e}) THEN trunc({e})::text ELSE {e}::text END)"
-                )
+                return f"to_jsonb(trim_scale({e})::text)"
             return (
                 f"CASE WHEN {e} IS NULL THEN NULL "
                 f"WHEN {e} = CAST({e} AS INTEGER) THEN CAST(CAST({e} AS INTEGER) AS TEXT) "
-                f"ELSE printf('%%.{f.decimal_places}f', {e}) END"
+                f"ELSE rtrim(printf('%%.{f.decimal_places}f', {e}), '0') END"
             )
         if isinstance(f, models.BooleanField) and not self.pg:
             return (

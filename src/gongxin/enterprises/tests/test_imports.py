@@ -331,8 +331,9 @@ def test_import_audit_says_what_the_services_say(city, officer):
             1, registered_capital="0.012345", service_officer="王建华", above_scale="否"
         ),
         enterprise_row(2, registered_capital="", park="", established_on="", address=""),
+        enterprise_row(3, registered_capital="0.01505"),  # 150.50 yuan: "150.5"
     ]
-    assert import_rows(rows).created == 2
+    assert import_rows(rows).created == 3
     for row in rows:
         enterprise = Enterprise.objects.get(uscc=row["uscc"])
         entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_id=str(enterprise.pk))
@@ -349,7 +350,11 @@ def test_import_audit_says_what_the_services_say(city, officer):
     rows[0] = enterprise_row(
         1, registered_capital="0.5", park="", above_scale="是", established_on="2016-01-02"
     )
-    assert import_rows(rows).updated == 1  # the officer cell is empty now, too
+    rows[2] = enterprise_row(3, registered_capital="0.01234")  # 123.40 yuan: "123.4"
+    third = Enterprise.objects.get(uscc=rows[2]["uscc"])
+    third_before = snapshot(third, ENTERPRISE_FIELDS)
+    assert third_before["registered_capital"] == "150.5"
+    assert import_rows(rows).updated == 2  # the officer cell is empty now, too
     first.refresh_from_db()
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(first.pk))
     assert entry.changes == diff(before, snapshot(first, ENTERPRISE_FIELDS))
@@ -357,6 +362,10 @@ def test_import_audit_says_what_the_services_say(city, officer):
     assert entry.changes["above_scale"] == [False, True]
     assert entry.changes["established_on"] == ["2015-06-01", "2016-01-02"]
     assert entry.changes["service_officer"] == [officer.pk, None]
+    third.refresh_from_db()
+    entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(third.pk))
+    assert entry.changes == diff(third_before, snapshot(third, ENTERPRISE_FIELDS))
+    assert entry.changes == {"registered_capital": ["150.5", "123.4"]}
 
 
 def test_figure_import_audit_says_what_the_services_say(companies):
