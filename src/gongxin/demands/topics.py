@@ -4,8 +4,6 @@ text, without the words every demand uses."""
 
 from __future__ import annotations
 
-import jieba.analyse
-
 import gongxin.core.text  # noqa: F401  (jieba set up quietly)
 
 #: Words too common in demands to tell a topic (asking, helping, the enterprise itself).
@@ -24,6 +22,10 @@ def demand_terms(text: str) -> list[str]:
     the most telling first: jieba's TF-IDF keywords (a word frequent in this text and rare
     in Chinese at large ranks high), without the words every demand uses. ASCII words come
     in upper case, as they are written (5G, PCB)."""
+    # Imported on first use: its part-of-speech and IDF tables take 150 MB and most of a
+    # second to load, which every process (a command, a web worker) would pay at start.
+    import jieba.analyse
+
     found = []
     for word in jieba.analyse.extract_tags(text or "", topK=MAX_TERMS * 2):
         word = word.strip()
