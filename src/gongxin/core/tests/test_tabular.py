@@ -12,12 +12,14 @@ import pytest
 from django.utils import translation
 
 from gongxin.core.tabular import columns as c
+from gongxin.core.tabular import reading
 from gongxin.core.tabular.columns import CellError, Column, column_letter, map_headers
 from gongxin.core.tabular.files import write_error_report, write_export, write_template
 from gongxin.core.tabular.importing import ImportResult, RowError
 from gongxin.core.tabular.reading import (
     MAX_CELL_CHARS,
     FormulaCell,
+    NumberText,
     TableFileError,
     detect_encoding,
     open_table,
@@ -653,3 +655,78 @@ def test_error_report():
     assert len(rows[2][1]) == MAX_CELL_CHARS  # what a spreadsheet cell can hold
     assert rows[2][3] == "名称：Too long；代码：Required"
     assert rows[3] == [None, None, None, "file: The file has a header row but no data."]
+
+
+# XLSX read by calamine or by openpyxl ----------------------------------------------------------
+
+
+def _offset_xlsx() -> bytes:
+    """A header in B3 below two blank rows, cells of every kind, a second sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = "名称", "日期", "数", "是否"
+    rows = [
+        ["南昌", dt.date(2024, 3, 15), 42, True],
+        ["  赣江  ", dt.datetime(2024, 3, 15, 9, 30), 1234.5, False],
+        [None, None, 3.0, None],
+        ["九江", "2024-03-15", "0042", "是"],
+    ]
+    for r, row in enumerate(rows, start=4):
+        for column, value in enumerate(row, start=2):
+            sheet.cell(row=r, column=column, value=value)
+    book.create_sheet("第二页")["A1"] = "不读"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_readers_agree():
+    """calamine (fast, in memory) and openpyxl (streamed) give the same rows, numbered as
+    the spreadsheet numbers them, with the columns where the spreadsheet has them."""
+    data = _offset_xlsx()
+
+    def filled(table):  # blank rows are skipped by the import
+        return [(n, cells) for n, cells in table.rows if any(cell != "" for cell in cells)]
+
+    fast = filled(reading._open_xlsx_calamine(io.BytesIO(data), name="a.xlsx"))
+    streamed = filled(reading._open_xlsx_openpyxl(io.BytesIO(data), name="a.xlsx"))
+    assert fast == streamed
+    assert fast[0] == (3, ["", "名称", "日期", "数", "是否"])
+    assert fast[1] == (4, ["", "南昌", dt.date(2024, 3, 15), "42", "是"])
+    assert fast[2][1][2] == dt.datetime(2024, 3, 15, 9, 30)
+    assert [type(cell) for cell in fast[3][1]] == [str, str, str, NumberText, str]
+    assert fast[4][1] == ["", "九江", "2024-03-15", "0042", "是"]
+
+
+def test_xlsx_without_formulas_is_read_by_calamine(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("read by openpyxl")
+
+    monkeypatch.setattr(reading, "_open_xlsx_openpyxl", refuse)
+    table, rows = read(_offset_xlsx(), name="企业.xlsx")
+    assert table.format == "xlsx"
+    assert [n for n, cells in rows if any(cells)] == [3, 4, 5, 6, 7]
+    assert table.progress() == 1.0
+
+
+@pytest.mark.parametrize(
+    "formula", ["=SUM(D2:E2)", '=A1&"有限公司"', "=TODAY()"], ids=["sum", "text", "today"]
+)
+def test_xlsx_with_a_formula_is_read_by_openpyxl_to_report_it(monkeypatch, formula):
+    def refuse(*args, **kwargs):
+        raise AssertionError("read by calamine")
+
+    monkeypatch.setattr(reading, "_open_xlsx_calamine", refuse)
+    table, rows = read(xlsx([["名称", "注册资本"], ["南昌", 1], ["九江", formula]]), name="a.xlsx")
+    assert isinstance(rows[2][1][1], FormulaCell)
+    assert rows[2][1][1] == formula
+
+
+def test_large_xlsx_is_streamed_by_openpyxl(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("read by calamine")
+
+    monkeypatch.setattr(reading, "_open_xlsx_calamine", refuse)
+    monkeypatch.setattr(reading, "CALAMINE_MAX_XML", 100)
+    table, rows = read(xlsx([HEADER, *ROWS]), name="a.xlsx")
+    assert rows[2][1] == ROWS[1]
