@@ -337,8 +337,9 @@ class ChunkUpsert:
                     (number, action, _loads(changes))
                     for number, action, changes in cursor.fetchall()
                 ]
-            # Changed rows: audit first (the stored values are the "before"), then update.
-            cursor.execute(
+            # Changed rows are audited (the stored values are the "before") and updated; new
+            # rows are inserted (unnamed fields get their defaults) and audited.
+            audit_changed = (
                 f"INSERT INTO {audit_table} ({audit_columns}) "
                 f"SELECT %s, %s, %s, %s, %s, %s, %s, CAST(t.{object_id} AS varchar(64)), "
                 f"{label}, {update_json}, s.gx_message "
@@ -346,23 +347,20 @@ class ChunkUpsert:
                 f"ORDER BY s.gx_row",
                 [*audit_head, AuditAction.UPDATE, self.audit.object_type],
             )
-            written.updated = cursor.rowcount
-            if written.updated:
-                stamps = [
-                    f
-                    for f in self.meta.concrete_fields
-                    if getattr(f, "auto_now", False) and f not in self.fields
-                ]
-                assignments = ", ".join(
-                    [f"{q(f.column)} = s.{q(f.column)}" for f in self.compared]
-                    + [f"{q(f.column)} = %s" for f in stamps]
-                )
-                cursor.execute(
-                    f"UPDATE {t} AS t SET {assignments} FROM {s} s "
-                    f"WHERE t.{pk} = s.gx_target AND {changed}",
-                    [connection.ops.adapt_datetimefield_value(now) for _ in stamps],
-                )
-            # New rows: insert (unnamed fields get their defaults), then audit.
+            stamps = [
+                f
+                for f in self.meta.concrete_fields
+                if getattr(f, "auto_now", False) and f not in self.fields
+            ]
+            assignments = ", ".join(
+                [f"{q(f.column)} = s.{q(f.column)}" for f in self.compared]
+                + [f"{q(f.column)} = %s" for f in stamps]
+            )
+            update = (
+                f"UPDATE {t} AS t SET {assignments} FROM {s} s "
+                f"WHERE t.{pk} = s.gx_target AND {changed}",
+                [connection.ops.adapt_datetimefield_value(now) for _ in stamps],
+            )
             defaults = [
                 f for f in self.meta.concrete_fields if f not in self.fields and not f.primary_key
             ]
@@ -370,20 +368,45 @@ class ChunkUpsert:
             values = ", ".join(
                 ["s.gx_new", *(f"s.{q(f.column)}" for f in self.fields)] + ["%s"] * len(defaults)
             )
-            cursor.execute(
+            insert = (
                 f"INSERT INTO {t} ({names}) SELECT {values} FROM {s} s "
                 f"WHERE s.gx_target IS NULL ORDER BY s.gx_row",
                 [_default(f, now) for f in defaults],
             )
-            written.created = cursor.rowcount
-            if written.created:
-                cursor.execute(
-                    f"INSERT INTO {audit_table} ({audit_columns}) "
-                    f"SELECT %s, %s, %s, %s, %s, %s, %s, CAST({new_object_id} AS varchar(64)), "
-                    f"s.gx_label, {create_json}, s.gx_message "
-                    f"FROM {s} s WHERE s.gx_target IS NULL ORDER BY s.gx_row",
-                    [*audit_head, AuditAction.CREATE, self.audit.object_type],
+            audit_new = (
+                f"INSERT INTO {audit_table} ({audit_columns}) "
+                f"SELECT %s, %s, %s, %s, %s, %s, %s, CAST({new_object_id} AS varchar(64)), "
+                f"s.gx_label, {create_json}, s.gx_message "
+                f"FROM {s} s WHERE s.gx_target IS NULL ORDER BY s.gx_row",
+                [*audit_head, AuditAction.CREATE, self.audit.object_type],
+            )
+            if self.pg:
+                # One statement: its parts all read the table as it was before any of them
+                # wrote, so the audit of a changed row still sees its old values.
+                parts = {
+                    "gx_audit_changed": audit_changed,
+                    "gx_updated": update,
+                    "gx_inserted": insert,
+                    "gx_audit_new": audit_new,
+                }
+                ctes = ", ".join(
+                    f"{name} AS ({sql} RETURNING 1)" for name, (sql, _) in parts.items()
                 )
+                cursor.execute(
+                    f"WITH {ctes} SELECT (SELECT count(*) FROM gx_updated), "
+                    "(SELECT count(*) FROM gx_inserted)",
+                    [param for _, params in parts.values() for param in params],
+                )
+                written.updated, written.created = cursor.fetchone()
+            else:
+                cursor.execute(*audit_changed)
+                written.updated = cursor.rowcount
+                if written.updated:
+                    cursor.execute(*update)
+                cursor.execute(*insert)
+                written.created = cursor.rowcount
+                if written.created:
+                    cursor.execute(*audit_new)
         written.unchanged = self.staged - written.created - written.updated
         return written
 
