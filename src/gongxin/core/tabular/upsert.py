@@ -211,8 +211,7 @@ class ChunkUpsert:
         columns = ", ".join(f"{q(f.column)} {f.db_type(connection)}" for f in self.fields)
         cursor.execute(
             f"CREATE TEMPORARY TABLE {self.table} (gx_row integer, gx_target bigint, "
-            f"gx_new bigint, gx_label varchar(200), gx_message varchar(500), "
-            f"{columns})"
+            f"gx_new bigint, gx_label varchar(200), gx_message varchar(500), {columns})"
         )
         # Text keys compared byte for byte: cheaper than the database's collation, and
         # equality is all the table is for.
@@ -383,18 +382,15 @@ class ChunkUpsert:
             if self.pg:
                 # One statement: its parts all read the table as it was before any of them
                 # wrote, so the audit of a changed row still sees its old values.
-                parts = {
-                    "gx_audit_changed": audit_changed,
-                    "gx_updated": update,
-                    "gx_inserted": insert,
-                    "gx_audit_new": audit_new,
-                }
+                parts = {"gx_inserted": insert, "gx_audit_new": audit_new}
+                if self.compared:  # (a file of keys alone changes no stored row)
+                    parts |= {"gx_audit_changed": audit_changed, "gx_updated": update}
                 ctes = ", ".join(
                     f"{name} AS ({sql} RETURNING 1)" for name, (sql, _) in parts.items()
                 )
+                updated = "(SELECT count(*) FROM gx_updated)" if self.compared else "0"
                 cursor.execute(
-                    f"WITH {ctes} SELECT (SELECT count(*) FROM gx_updated), "
-                    "(SELECT count(*) FROM gx_inserted)",
+                    f"WITH {ctes} SELECT {updated}, (SELECT count(*) FROM gx_inserted)",
                     [param for _, params in parts.values() for param in params],
                 )
                 written.updated, written.created = cursor.fetchone()

@@ -1029,6 +1029,20 @@ def test_figure_columns_absent_keep_their_values(companies):
         assert getattr(after, key) == getattr(figure, key)
 
 
+def test_figures_of_keys_alone(companies):
+    """A file of codes and months only: the months it names exist afterwards, with no
+    figures; the ones already there are left as they are."""
+    a, b = companies
+    figure = MonthlyFigureFactory(enterprise=a, period=dt.date(2024, 3, 1))
+    lines = [["统一社会信用代码", "月份"], [a.uscc, "2024-03"], [b.uscc, "2024-03"]]
+    result = run(csv_bytes(lines), importer=MonthlyFigureImporter)
+    assert (result.created, result.updated, result.unchanged) == (1, 0, 1)
+    assert MonthlyFigure.objects.get(pk=figure.pk).revenue == figure.revenue
+    added = MonthlyFigure.objects.get(enterprise=b, period=dt.date(2024, 3, 1))
+    assert [getattr(added, key) for key in MONTHLY_FIELDS] == [None] * len(MONTHLY_FIELDS)
+    assert run(csv_bytes(lines), importer=MonthlyFigureImporter).unchanged == 2
+
+
 def test_figures_bad_row_in_a_later_chunk(companies):
     a, b = companies
     rows = [figure_row(a.uscc, period=f"2023-{m:02d}") for m in range(1, 13)]
