@@ -79,6 +79,7 @@ def supplier_template(target) -> None:
 
 class SupplierImporter(Importer):
     kind = "suppliers"
+    model = SupplierRelation
     columns = SUPPLIER_COLUMNS
     key_columns = ("customer", "year")
 

@@ -14,7 +14,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from gongxin.core.models import AuditEntry, User
 
@@ -116,3 +119,94 @@ def audit_record(**kwargs: Any) -> AuditEntry:
     entry = audit_entry(**kwargs)
     entry.save()
     return entry
+
+
+# Reading the changes --------------------------------------------------------------------------
+
+
+def change_lines(
+    items: Iterable[tuple[type[models.Model] | str | None, dict[str, Any]]],
+) -> list[list[tuple[str, str, str]]]:
+    """What officials read of {field: [before, after]} changes: for each (model or
+    "app.model" label, changes), lines (field, before, after) with the field's name in the
+    user's language and the values as they are shown elsewhere: the name of a related
+    record, the label of a choice, yes or no. The related records of all the items are
+    read at once, one query per model they belong to. A key that is no field of the model
+    (nor of a model that refers to it: a monthly figure audited on its enterprise) is
+    shown as it is stored."""
+    items = list(items)
+    resolved = []
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for model, changes in items:
+        fields = {}
+        for name, pair in (changes or {}).items():
+            field = _field_named(_model_of(model), name)
+            fields[name] = field
+            if isinstance(field, models.ForeignKey) and isinstance(pair, list | tuple):
+                keys = wanted.setdefault(field.related_model, set())
+                keys.update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
+        resolved.append((changes or {}, fields))
+    names = {
+        related: {str(pk): str(obj) for pk, obj in related._default_manager.in_bulk(keys).items()}
+        for related, keys in wanted.items()
+    }
+    lines = []
+    for changes, fields in resolved:
+        rows = []
+        for name, pair in changes.items():
+            field = fields[name]
+            before, after = (
+                pair if isinstance(pair, list | tuple) and len(pair) == 2 else (pair, None)
+            )
+            label = capfirst(str(field.verbose_name)) if field is not None else name
+            rows.append((label, _shown(field, before, names), _shown(field, after, names)))
+        lines.append(rows)
+    return lines
+
+
+def _model_of(model: type[models.Model] | str | None) -> type[models.Model] | None:
+    if model is None or isinstance(model, type):
+        return model
+    from django.apps import apps
+
+    try:
+        return apps.get_model(model)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_named(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    owners = [model] + [rel.related_model for rel in model._meta.related_objects if rel.one_to_many]
+    for owner in owners:
+        try:
+            field = owner._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete:
+            return field
+    return None
+
+
+def _shown(field: models.Field | None, value: Any, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is None:
+        return str(value)
+    if isinstance(field, models.ForeignKey):
+        return names.get(field.related_model, {}).get(str(value), f"#{value}")
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def with_change_lines(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """The entries, each with `lines`: its changes as `change_lines` shows them."""
+    entries = list(entries)
+    shown = change_lines((entry.object_type, entry.changes) for entry in entries)
+    for entry, lines in zip(entries, shown, strict=True):
+        entry.lines = lines
+    return entries

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from gongxin.core import imports, notify
+from gongxin.core.audit import change_lines, with_change_lines
 from gongxin.core.choices import Role
 from gongxin.core.filters import AuditEntryFilterSet
 from gongxin.core.models import AuditEntry, ImportJob, Notification
@@ -127,6 +128,11 @@ class AuditEntryListView(AdminRequiredMixin, PagedFilterView):
     def get_queryset(self):
         return AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = with_change_lines(context["object_list"])
+        return context
+
 
 # Imports (one set of views for every registered import) -----------------------------------
 
@@ -207,6 +213,12 @@ class ImportJobView(LoginRequiredMixin, View):
         job = _own_job(request, job_id)
         spec = imports.IMPORTS.get(job.kind)
         context = {"job": job, "spec": spec, "progress": imports.job_progress(job)}
+        changes = (job.result or {}).get("changes") or []
+        model = spec.importer.model if spec is not None else None
+        for change, lines in zip(
+            changes, change_lines((model, c["changes"]) for c in changes), strict=True
+        ):
+            change["lines"] = lines
         template = "core/import_job.html"
         if request.headers.get("HX-Request"):
             template = "core/partials/import_job_status.html"

@@ -199,6 +199,7 @@ class EnterpriseImporter(Importer):
     they are; rows identical to the archive are not written and not audited."""
 
     kind = "enterprises"
+    model = Enterprise
     columns = ENTERPRISE_COLUMNS
     key_columns = ("uscc",)
 
@@ -388,6 +389,7 @@ class MonthlyFigureImporter(Importer):
     archive and in the importing user's scope; a name given in the file must match it."""
 
     kind = "figures"
+    model = MonthlyFigure
     columns = FIGURE_COLUMNS
     key_columns = ("uscc", "period")
 

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from gongxin.chains import selectors as chain_selectors
+from gongxin.core.audit import with_change_lines
 from gongxin.core.forms import form_errors_from
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.files import export_filename
@@ -55,9 +56,7 @@ class EnterpriseExportView(LoginRequiredMixin, View):
     """The filtered list as XLSX, in the import template's columns."""
 
     def get(self, request):
-        response = HttpResponse(
-            content_type=XLSX
-        )
+        response = HttpResponse(content_type=XLSX)
         exports.enterprise_export(response, user=request.user, filters=request.GET)
         response["Content-Disposition"] = attachment(export_filename("enterprises", "enterprises"))
         return response
@@ -99,9 +98,11 @@ class EnterpriseDetailView(LoginRequiredMixin, DetailView):
                 }
                 for s in series
             ],
-            history=AuditEntry.objects.filter(
-                object_type="enterprises.enterprise", object_id=str(enterprise.pk)
-            ).order_by("-created_at", "-id")[:50],
+            history=with_change_lines(
+                AuditEntry.objects.filter(
+                    object_type="enterprises.enterprise", object_id=str(enterprise.pk)
+                ).order_by("-created_at", "-id")[:50]
+            ),
             can_edit=editable and selectors.enterprise_fields_editable(user),
             can_edit_contacts=editable,
             can_delete=editable and selectors.enterprise_can_delete(user),

@@ -26,7 +26,7 @@ from gongxin.core.tabular import columns as c
 from gongxin.core.tabular.columns import Column
 from gongxin.core.tabular.importing import Change, ChunkOutcome, Importer, ImportRow, RowRejected
 from gongxin.indicators.choices import Aggregation
-from gongxin.indicators.models import Indicator, scope_key
+from gongxin.indicators.models import Indicator, ProvinceFigure, Target, scope_key
 from gongxin.indicators.services import indicators_can_write, province_figure_save, target_save
 
 _FEN = Decimal("0.01")
@@ -224,6 +224,7 @@ class _IndicatorImporter(Importer):
 
 class TargetImporter(_IndicatorImporter):
     kind = "indicator_targets"
+    model = Target
     columns = TARGET_COLUMNS
     key_columns = ("indicator", "year", "scope")
 
@@ -293,6 +294,7 @@ class TargetImporter(_IndicatorImporter):
 
 class ProvinceImporter(_IndicatorImporter):
     kind = "indicator_province"
+    model = ProvinceFigure
     columns = PROVINCE_COLUMNS
     key_columns = ("indicator", "period")
 

@@ -186,6 +186,7 @@ class ProgressImporter(Importer):
     stored; a row identical to what is stored is neither written nor audited."""
 
     kind = "project_progress"
+    model = ProjectMonth
     columns = PROGRESS_COLUMNS
     key_columns = ("code", "month")
 

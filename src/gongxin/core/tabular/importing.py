@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,8 @@ class Importer(abc.ABC):
 
     #: Short name used in commands and audit messages ("enterprises").
     kind: str = ""
+    #: The model whose fields the changes name (for showing them), if any.
+    model: type[models.Model] | None = None
     columns: list[Column] = []
     #: Keys of the columns that identify a row (the natural key).
     key_columns: tuple[str, ...] = ()

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.text import capfirst
 
-from gongxin.core.audit import audit_context
+from gongxin.core.audit import audit_context, change_lines
 from gongxin.core.auth import token_issue
 from gongxin.core.choices import AuditAction, Role
-from gongxin.core.models import AuditEntry
+from gongxin.core.models import AuditEntry, Industry
 from gongxin.core.tests.factories import UserFactory
 from gongxin.enterprises import services
 from gongxin.enterprises.models import Enterprise
@@ -384,3 +386,67 @@ def test_audit_context_groups_service_writes(city):
     first, second, third = _entries()
     assert first.request_id == second.request_id == request_id != ""
     assert third.request_id == ""
+
+
+# Reading the changes ----------------------------------------------------------------------
+
+
+CHANGES = {
+    "name": ["甲", "乙"],
+    "park": ["PARK", None],
+    "district": ["DISTRICT", 999_999],  # a region deleted since
+    "size_class": ["small", "medium"],
+    "above_scale": [False, True],
+    "revenue": ["100", "200"],  # a monthly figure, audited on its enterprise
+    "stage:design": [None, "2024-03-01"],  # no field: shown as stored
+    "registered_capital": [None, "150.5"],
+}
+
+
+def _changes(city) -> dict:
+    park, district = city.regions["xlq"], city.regions["360121"]
+    swap = {"PARK": park.pk, "DISTRICT": district.pk}
+    return {k: [swap.get(v, v) for v in pair] for k, pair in CHANGES.items()}
+
+
+def test_changes_read_in_the_users_language(city):
+    park, district = city.regions["xlq"].name, city.regions["360121"].name
+    with translation.override("zh-hans"):
+        [lines] = change_lines([(TYPE, _changes(city))])
+    assert lines == [
+        ("名称", "甲", "乙"),
+        ("所属园区", park, "—"),
+        ("所属区县", district, "#999999"),
+        ("企业规模", "小型", "中型"),
+        ("规上", "否", "是"),
+        ("营业收入", "100", "200"),
+        ("stage:design", "—", "2024-03-01"),
+        ("注册资本（元）", "—", "150.5"),
+    ]
+    with translation.override("en"):
+        [lines] = change_lines([(Enterprise, _changes(city))])
+    assert lines[1] == ("Park", park, "—")
+    assert lines[4] == ("Above designated size", "No", "Yes")
+    assert change_lines([("no.such_model", {"x": [1, 2]}), (None, {})]) == [[("x", "1", "2")], []]
+
+
+def test_related_records_are_read_once_per_model(city, django_assert_num_queries):
+    industry = Industry.objects.first()
+    items = [(TYPE, _changes(city)) for _ in range(20)]
+    items += [(TYPE, {"industry": [None, industry.pk]}) for _ in range(20)]
+    with django_assert_num_queries(2):  # the regions, the industries
+        shown = change_lines(items)
+    label = capfirst(Enterprise._meta.get_field("industry").verbose_name)
+    assert shown[-1] == [(label, "—", str(industry))]
+
+
+def test_enterprise_history_and_audit_log_show_names(world):
+    staff = world.users["staff"]
+    a = world.a
+    park = a.park
+    services.enterprise_update(actor=staff, enterprise=a, data={"park": None})
+    client = world.client("admin")
+    for url in (reverse("enterprises:enterprise_detail", args=[a.pk]), reverse("audit_log")):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert f"所属园区: {park.name} → —" in html
+        assert "park:" not in html

@@ -79,7 +79,7 @@ def good_file() -> bytes:
     return csv_bytes(table([enterprise_row(n) for n in (1, 2, 3)]), encoding="gbk")
 
 
-def test_dry_run_then_commit(web, admin):
+def test_dry_run_then_commit(web, admin, city):
     audit_before = AuditEntry.objects.count()
     job = job_of(upload(web, good_file(), "企业名单.csv", dry_run=True))
     assert job.dry_run
@@ -95,6 +95,10 @@ def test_dry_run_then_commit(web, admin):
     assert "GB18030" in html  # the encoding that was detected
     assert f'action="/import-jobs/{job.pk}/commit/"' in html
     assert "南昌测试1号精密制造有限公司" in html  # what would change
+    # each change named as the user reads it: the field's name, a district by its name
+    district = Enterprise._meta.get_field("district")
+    assert f"District: — → {city.regions['360121'].name}" in html
+    assert "district:" not in html and district.attname + ":" not in html
 
     committed = job_of(web.post(f"/import-jobs/{job.pk}/commit/"))
     assert committed.pk != job.pk
