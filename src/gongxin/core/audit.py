@@ -138,9 +138,10 @@ def change_lines(
     resolved = []
     wanted: dict[type[models.Model], set[Any]] = {}
     for model, changes in items:
+        model = _model_of(model)
         fields = {}
         for name, pair in (changes or {}).items():
-            field = _field_named(_model_of(model), name)
+            field = _field_named(model, name)
             fields[name] = field
             if isinstance(field, models.ForeignKey) and isinstance(pair, list | tuple):
                 keys = wanted.setdefault(field.related_model, set())

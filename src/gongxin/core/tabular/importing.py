@@ -8,8 +8,8 @@ any row is rejected, or on a dry run, it is rolled back and the database is as i
 Rows are read and parsed in a thread of their own and written in chunks, so the
 database writes one chunk while the next is parsed; the parser holds still while a chunk
 is staged (many short statements, each of which would otherwise wait for the
-interpreter). The keys already seen stay in a
-temporary table of the database: memory does not grow with the file.
+interpreter). The keys already seen stay in a temporary table of the database: memory
+does not grow with the file.
 """
 
 from __future__ import annotations
