@@ -120,19 +120,19 @@ def summary_table(runs: list[dict]) -> list[str]:
         lines.append(f"| {label} |" + "".join(f" {cell(r)} |" for r in runs) + f" {target} |")
 
     row(
-        "facts refresh (`facts_refresh`: INSERT … SELECT, then UPDATE of the investment)",
+        "facts refresh (`facts_refresh`: computed into a temporary table, changed rows written)",
         lambda r: f"{_ms(daily(r)['facts_ms'])} ({daily(r)['facts_queries']} q)",
     )
     row(
-        "policy matching (`match_policy` × policies)",
+        "policy matching (`match_policies`, one batch of policies at a time)",
         lambda r: f"{_ms(daily(r)['matching_ms'])} ({daily(r)['matching_queries']:,} q)",
     )
     row(
-        "… of which in COMMIT of `match_policy` (deferred foreign-key checks)",
+        "… of which in COMMIT of `match_policies` (deferred foreign-key checks)",
         lambda r: _ms(daily(r).get("matching_commit_ms")),
     )
     row(
-        "… of which in `cursor.execute` of `match_policy`",
+        "… of which in `cursor.execute` of `match_policies`",
         lambda r: _ms(daily(r)["matching_sql_ms"]),
     )
     row("the rest (stale matches, commit, policy list)", lambda r: _ms(daily(r)["rest_ms"]))
@@ -153,7 +153,7 @@ def summary_table(runs: list[dict]) -> list[str]:
         ),
     )
     row(
-        "one policy (`match_policy`): min / median / max",
+        "one policy alone (`match_policy`, as after it is saved): min / median / max",
         lambda r: " / ".join(f"{r['policy_ms'][k]:,.0f}" for k in ("min", "median", "max")) + " ms",
     )
     row(
@@ -207,7 +207,7 @@ def summary_table(runs: list[dict]) -> list[str]:
 
 
 def slowest_policies(run: dict) -> list[str]:
-    lines = ["| policy | ms (median) | eligible | unknown | rule |", "|---:|---:|---:|---:|---|"]
+    lines = ["| policy | ms | eligible | unknown | rule |", "|---:|---:|---:|---:|---|"]
     for p in run["policy_ms"]["slowest"]:
         rule = p["rule"].replace("|", "\\|").replace("\n", " ")
         lines.append(
@@ -273,7 +273,8 @@ def markdown(report: dict) -> str:
         f"SQLite {env['sqlite']}, PostgreSQL {env.get('postgresql') or '–'}.",
         "",
         "*Full match*: `match_all(on=…, tell=False)`, timed as a whole; `facts_refresh` and "
-        "each `match_policy` timed as it calls them. The *first run* meets empty fact and "
+        "each batch of `match_policies` timed as it calls them. The *first run* meets empty "
+        "fact and "
         f"match tables; then {opts['runs']} *daily runs*, each replacing what the run before "
         "stored (PostgreSQL: `VACUUM ANALYZE` of the two tables before each, untimed, as "
         "autovacuum would between two days); the table shows the median daily run. "
@@ -284,7 +285,9 @@ def markdown(report: dict) -> str:
         "rate, not measured**. *Rematch*: `match_enterprises([id], on=…, tell=False)` for "
         f"{opts['rematch']} other enterprises one at a time, first unchanged since the full "
         "match, then after its last year's revenue ×1.3 and R&D expense ×2 (untimed "
-        "update before each). *q*: statements counted by an `execute_wrapper`.",
+        "update before each). *One policy alone*: `match_policy(policy, on=…, tell=False)` "
+        "for each policy after the daily runs, as after a policy is saved. *q*: statements "
+        "counted by an `execute_wrapper`.",
         "",
         "## Summary",
         "",
@@ -302,7 +305,8 @@ def markdown(report: dict) -> str:
             f"{run['match_counts']['stored']:,} matches stored for "
             f"{run['match_counts']['enterprises_with_a_match']:,} enterprises.",
             "",
-            "The slowest policies (median of the daily runs):",
+            "The slowest policies decided alone (`match_policy` after the daily runs, "
+            "nothing changed):",
             "",
             *slowest_policies(run),
             "",

@@ -111,16 +111,16 @@ class Counter:
 
 @contextmanager
 def _phases(counter: Counter):
-    """Time `facts_refresh` and each `match_policy` as `match_all` calls them (the
-    module's names are replaced meanwhile), and the commits: {"facts": [...],
-    "policies": [...]} of (policy id or None, seconds, statements, seconds in execute,
-    seconds in COMMIT)."""
+    """Time `facts_refresh` and each batch of `match_policies` as `match_all` calls them
+    (the module's names are replaced meanwhile), and the commits: {"facts": [...],
+    "policies": [...]} of (policies in the batch or None, seconds, statements, seconds in
+    execute, seconds in COMMIT)."""
     from django.db import connection
 
     from gongxin.policies.services import matching
 
     record: dict[str, list] = {"facts": [], "policies": []}
-    originals = matching.facts_refresh, matching.match_policy
+    originals = matching.facts_refresh, matching.match_policies
 
     def timed(kind: str, fn):
         def wrapper(*args, **kwargs):
@@ -129,7 +129,7 @@ def _phases(counter: Counter):
             try:
                 return fn(*args, **kwargs)
             finally:
-                policy = args[0].pk if args else None
+                policy = len(args[0]) if args else None
                 record[kind].append(
                     (
                         policy,
@@ -152,11 +152,11 @@ def _phases(counter: Counter):
     commit_original = connection.commit
     connection.commit = commit  # what transaction.atomic calls on leaving
     matching.facts_refresh = timed("facts", originals[0])
-    matching.match_policy = timed("policies", originals[1])
+    matching.match_policies = timed("policies", originals[1])
     try:
         yield record
     finally:
-        matching.facts_refresh, matching.match_policy = originals
+        matching.facts_refresh, matching.match_policies = originals
         del connection.commit
 
 
@@ -187,8 +187,8 @@ def full_match(on: dt.date, keep: int = 0) -> dict:
         "matching_commit_ms": sum(r[4] for r in policies) * 1000,
         "commit_ms": counter.commit_seconds * 1000,
         "rest_ms": (total - facts_s - policies_s) * 1000,
-        "policies_matched": len(policies),
-        "per_policy_ms": {str(r[0]): r[1] * 1000 for r in policies},
+        "policies_matched": sum(r[0] for r in policies),
+        "batches": len(policies),
         "eligible": outcome.eligible,
         "unknown": outcome.unknown,
         "slowest": [(s * 1000, sql, params) for s, sql, params in counter.slowest],
@@ -203,31 +203,33 @@ def percentile(values: list[float], share: float) -> float:
 
 def _explain(slowest: list, count: int) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN on SQLite, of the
-    slowest INSERT … SELECT statements of a full match. On PostgreSQL each runs in a
-    transaction rolled back afterwards, after the rows it would insert are deleted (the
-    facts, or the policy's matches), so it meets the state it met in the run."""
+    slowest statements of a full match that compute rows (the facts, the rows a batch of
+    policies finds): on PostgreSQL each CREATE TABLE … AS runs again with the planner
+    settings of the run, in a transaction rolled back afterwards; on SQLite the SELECT
+    of each INSERT into the temporary table is planned."""
     from django.db import connection, transaction
 
-    from gongxin.policies.models import Fact, Match
+    from gongxin.policies.services.matching import _planning
 
     parts = []
     seen = set()
     for ms, sql, params in slowest:
-        if not sql.lstrip().upper().startswith("INSERT") or sql in seen:
+        head = sql.lstrip().upper()
+        if sql in seen or not head.startswith(("CREATE TEMPORARY TABLE", "INSERT INTO POLICIES_")):
             continue
         seen.add(sql)
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                if Match._meta.db_table in sql.split("(")[0]:
-                    Match.objects.filter(policy_id=params[0]).delete()
-                else:
-                    Fact.objects.all().delete()
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                with _planning(cursor):
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    rows = cursor.fetchall()
             else:
-                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            plan = "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+                select = sql[sql.upper().index("SELECT") :]
+                cursor.execute("EXPLAIN QUERY PLAN " + select, params)
+                rows = cursor.fetchall()
+            plan = "\n".join(" | ".join(str(c) for c in row) for row in rows)
             transaction.set_rollback(True)
-        shown = [str(p)[:80] for p in params]
+        shown = [str(p)[:80] for p in params[:40]]
         parts.append(f"--- {ms:,.1f} ms in the run\n{sql}\n{shown}\n\n{plan}\n")
         if len(parts) >= count:
             break
@@ -245,7 +247,7 @@ def cmd_measure(args: argparse.Namespace) -> None:
 
     from gongxin.enterprises.models import AnnualFigure, Enterprise
     from gongxin.policies.models import Match, Policy
-    from gongxin.policies.services import match_enterprises, policies_in_force
+    from gongxin.policies.services import match_enterprises, match_policy, policies_in_force
 
     connection.ensure_connection()
     on = dt.date.fromisoformat(args.on)
@@ -291,12 +293,14 @@ def cmd_measure(args: argparse.Namespace) -> None:
         "stored": Match.objects.count(),
         "enterprises_with_a_match": Match.objects.values("enterprise").distinct().count(),
     }
-    # The policies that took longest (median over the runs replacing the matches).
-    per_policy: dict[str, list[float]] = {}
-    for run in repeated or [first]:
-        for pid, ms in run["per_policy_ms"].items():
-            per_policy.setdefault(pid, []).append(ms)
-    medians = {pid: statistics.median(v) for pid, v in per_policy.items()}
+    # One policy decided alone, as after it is saved (`match_policy`): each policy once,
+    # nothing changed since the full match.
+    log("  one policy at a time (match_policy, as after a policy is saved)")
+    medians = {}  # (one measurement each; named as the report's figures are)
+    for policy in policies:
+        start = time.perf_counter()
+        match_policy(policy, on=on, tell=False)
+        medians[str(policy.pk)] = (time.perf_counter() - start) * 1000
     by_policy = {
         str(pk): (text, eligible, unknown)
         for pk, text, eligible, unknown in Policy.objects.annotate(

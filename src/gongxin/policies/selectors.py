@@ -92,7 +92,7 @@ def enterprise_facts(on: dt.date, queryset: QuerySet[Enterprise] | None = None):
         _last=FilteredRelation("annual_figures", condition=Q(annual_figures__year=year)),
         _before=FilteredRelation("annual_figures", condition=Q(annual_figures__year=year - 1)),
     )
-    zero = Value(Decimal(0), output_field=NUMBER)
+    zero = Cast(Value(0), NUMBER)  # typed: a table made of these rows holds amounts
     return qs.annotate(
         **{f"fact_{name}": expression for name, expression in _COLUMNS.items()},
         **{f"fact_{name}": F(f"_last__{name}") for name in _ANNUAL},

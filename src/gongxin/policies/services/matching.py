@@ -2,8 +2,9 @@
 
 - `facts_refresh` recomputes the rule language's facts of enterprises (`Fact`) in the
   database, one INSERT … SELECT for any number of them.
-- `match_policy` decides one policy for the whole archive in the database: one INSERT …
-  SELECT of the rule compiled to SQL (after a policy is saved, and in bulk).
+- `match_policies` decides a batch of policies for the whole archive in the database: the
+  rows each rule compiled to SQL finds, gathered by one statement, then compared with the
+  stored matches by one more; `match_policy` decides one (after a policy is saved).
 - `match_enterprises` re-decides every policy in force for a few enterprises in memory,
   from their stored facts (after an enterprise's file changes): the same three values, as
   the tests check on random rules and enterprises.
@@ -53,6 +54,9 @@ from gongxin.policies.selectors import (
 #: Above this many enterprises, a change is re-matched policy by policy in the database
 #: rather than enterprise by enterprise in memory.
 IN_MEMORY_LIMIT = 500
+#: Policies decided together in the database: their rows found are gathered by one
+#: statement and compared with the stored ones by one more.
+BATCH = 25
 
 
 @lru_cache(maxsize=4096)
@@ -72,33 +76,101 @@ def policies_in_force(on: dt.date) -> QuerySet[Policy]:
 
 def facts_refresh(*, enterprise_ids: Iterable[int] | None = None, on: dt.date | None = None) -> int:
     """Recompute the facts of these enterprises (all when None) as of `on`; returns how
-    many rows were written. Two statements: the facts from the files, then the
-    investment of those with projects."""
+    many rows were written. The whole archive's are computed aside and only the rows that
+    changed are written: a daily refresh rewrites the few files that changed, and the
+    table every policy then scans keeps its size. A few enterprises' rows are replaced."""
     on = on or timezone.localdate()
-    stale = Fact.objects.all()
-    source = Enterprise.objects.all()
-    ids = None
-    if enterprise_ids is not None:
-        ids = list(enterprise_ids)
-        stale, source = stale.filter(enterprise_id__in=ids), source.filter(pk__in=ids)
-    select, params = facts_rows(on, source).query.sql_with_params()
-    invested, invested_params = project_investments(ids).query.sql_with_params()
     table = Fact._meta.db_table
-    columns = ", ".join(
-        connection.ops.quote_name(c) for c in ("enterprise_id", "year", *FACT_FIELDS)
-    )
-    with transaction.atomic():
-        stale.delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-            written = cursor.rowcount
+    with transaction.atomic(), connection.cursor() as cursor:
+        if enterprise_ids is not None:
+            ids = list(enterprise_ids)
+            Fact.objects.filter(enterprise_id__in=ids).delete()
+            return _facts_insert(cursor, table, on, ids)
+        if connection.vendor == "postgresql":
+            with _planning(cursor):  # (CREATE TABLE … AS may run in parallel)
+                _facts_insert(cursor, "policies_fact_new", on, create=True)
+        else:
+            cursor.execute(f"CREATE TEMP TABLE policies_fact_new AS SELECT * FROM {table} WHERE 0")
             cursor.execute(
-                f"UPDATE {table} SET upgrade_investment = p.upgrade_investment, "
-                f"project_investment = p.project_investment FROM ({invested}) p "
-                f"WHERE {table}.enterprise_id = p.owner",
-                invested_params,
+                "CREATE UNIQUE INDEX policies_fact_new_key ON policies_fact_new (enterprise_id)"
             )
-            return written
+            _facts_insert(cursor, "policies_fact_new", on)
+        written = _facts_write(cursor)
+        cursor.execute("DROP TABLE policies_fact_new")
+        return written
+
+
+_FACT_COLUMNS = ("enterprise_id", "year", *FACT_FIELDS)
+
+
+def _facts_insert(
+    cursor, table: str, on: dt.date, ids: list[int] | None = None, *, create: bool = False
+) -> int:
+    """The facts of these enterprises (all when None) into `table` (with `create`, a new
+    temporary table of those rows): one INSERT … SELECT, then the investment of those
+    with projects. Returns how many rows."""
+    source = Enterprise.objects.all() if ids is None else Enterprise.objects.filter(pk__in=ids)
+    select, params = facts_rows(on, source).query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(c) for c in _FACT_COLUMNS)
+    if create:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) AS {select}", params)
+    else:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+    written = cursor.rowcount
+    invested, invested_params = project_investments(ids).query.sql_with_params()
+    cursor.execute(
+        f"UPDATE {table} SET upgrade_investment = p.upgrade_investment, "
+        f"project_investment = p.project_investment FROM ({invested}) p "
+        f"WHERE {table}.enterprise_id = p.owner",
+        invested_params,
+    )
+    return written
+
+
+def _facts_write(cursor) -> int:
+    """Bring the stored facts to those in `policies_fact_new`: rows no longer computed are
+    deleted, changed ones updated, new ones inserted; returns how many. On PostgreSQL one
+    statement that joins both once; on SQLite one statement for each."""
+    table = Fact._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in _FACT_COLUMNS)
+    compared = [quote(c) for c in _FACT_COLUMNS if c != "enterprise_id"]
+    if connection.vendor == "postgresql":
+        differs = (
+            f"({', '.join(f's.{c}' for c in compared)}) IS DISTINCT FROM "
+            f"({', '.join(f'n.{c}' for c in compared)})"
+        )
+        cursor.execute(
+            f"WITH diff AS MATERIALIZED (SELECT s.enterprise_id AS stored, n.* FROM {table} s "
+            "FULL JOIN policies_fact_new n ON n.enterprise_id = s.enterprise_id "
+            f"WHERE s.enterprise_id IS NULL OR n.enterprise_id IS NULL OR {differs}), "
+            f"gone AS (DELETE FROM {table} t USING diff d "
+            "WHERE d.enterprise_id IS NULL AND t.enterprise_id = d.stored), "
+            f"changed AS (UPDATE {table} t SET {', '.join(f'{c} = d.{c}' for c in compared)} "
+            "FROM diff d WHERE d.stored IS NOT NULL AND d.enterprise_id IS NOT NULL "
+            "AND t.enterprise_id = d.stored), "
+            f"added AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM diff d "
+            "WHERE d.stored IS NULL) "
+            "SELECT count(*) FROM diff"
+        )
+        return cursor.fetchone()[0]
+    cursor.execute(
+        f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM policies_fact_new n "
+        f"WHERE n.enterprise_id = {table}.enterprise_id)"
+    )
+    written = cursor.rowcount
+    cursor.execute(
+        f"UPDATE {table} SET {', '.join(f'{c} = n.{c}' for c in compared)} "
+        f"FROM policies_fact_new n WHERE {table}.enterprise_id = n.enterprise_id AND "
+        f"({', '.join(f'{table}.{c}' for c in compared)}) IS NOT "
+        f"({', '.join(f'n.{c}' for c in compared)})"
+    )
+    written += cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM policies_fact_new n "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.enterprise_id = n.enterprise_id)"
+    )
+    return written + cursor.rowcount
 
 
 def facts_ensure(on: dt.date) -> None:
@@ -173,146 +245,209 @@ def match_policy(
     on: dt.date | None = None,
     tell: bool = True,
     outcome: Outcome | None = None,
-    ensure: bool = True,
-    dated: bool = True,
-    fresh: bool = False,
 ) -> Outcome:
     """Decide `policy` for every operating enterprise in the database (none when it is
-    not in force) and write only what changed: rows no longer found are deleted, changed
-    ones updated, new ones inserted — a daily run that changes little writes little.
-    `fresh`: the policy has no stored matches (`match_all` on an empty table), so the
-    rows found are inserted without comparing."""
+    not in force) and write only what changed (after the policy is saved)."""
     on = on or timezone.localdate()
     outcome = outcome if outcome is not None else Outcome()
     if not policy.in_force(on):
         Match.objects.filter(policy=policy).delete()
     else:
-        if ensure:
-            facts_ensure(on)
-        amount = benefit_expression(Benefit.of(policy)) or Cast(Value(None), NUMBER)
-        rule = parsed(policy.rule_text)
-        select, params = (
-            Fact.objects.filter(*never_unknown(rule, on), operating=True)
-            .annotate(ok=compile_rule(rule, on), amount=amount)
-            .order_by()
-            .values_list("enterprise_id", "ok", "amount")
-            .query.sql_with_params()
-        )
-        eligible, unknown, newly = _write(policy, select, params, fresh=fresh, newly=tell)
-        outcome.eligible += eligible
-        outcome.unknown += unknown
-        if tell and newly:
-            outcome.newly[policy.pk] |= newly
-            _tell_later({policy.pk: newly})
-    if dated:  # (match_all dates every policy at once)
-        Policy.objects.filter(pk=policy.pk).update(matched_on=on)
+        facts_ensure(on)
+        match_policies([policy], on=on, tell=tell, outcome=outcome)
+    Policy.objects.filter(pk=policy.pk).update(matched_on=on)
     return outcome
 
 
-_MATCHED = (
-    "SELECT s.enterprise_id, CASE WHEN s.ok THEN %s ELSE %s END AS result, "
-    "CASE WHEN s.ok THEN s.amount END AS benefit FROM ({select}) s WHERE s.ok IS NOT FALSE"
-)
-
-
-def _write(
-    policy: Policy, select: str, params, *, fresh: bool = False, newly: bool = True
-) -> tuple[int, int, set[int]]:
-    """Bring the stored matches of `policy` to the rows `select` finds (enterprise_id,
-    ok, amount): on PostgreSQL one statement, which joins the rows found to the stored
-    ones once and deletes, updates and inserts the difference; on SQLite the rows go
-    through a temporary table. `fresh`: nothing is stored, the rows are inserted.
-    Returns how many are eligible, how many need information and (with `newly`) the
-    enterprises eligible now that were not before."""
-    table = Match._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    pk, version = policy.pk, policy.rule_version
-    eligible, unknown = MatchResult.ELIGIBLE, MatchResult.UNKNOWN
-    found = _MATCHED.format(select=select)
-    found_params = [eligible, unknown, *params]
-    columns = f"{table} (policy_id, enterprise_id, result, benefit, rule_version, matched_at)"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            counts = "count(*) FILTER (WHERE result = %s), count(*) FILTER (WHERE result = %s)"
-            if fresh:
-                became = "array_agg(enterprise_id) FILTER (WHERE result = %s)"
-                cursor.execute(
-                    f"WITH added AS (INSERT INTO {columns} SELECT %s, f.enterprise_id, f.result, "
-                    f"f.benefit, %s, %s FROM ({found}) f RETURNING enterprise_id, result) "
-                    f"SELECT {counts}, {became if newly else 'NULL'} FROM added",
-                    [pk, version, now, *found_params, eligible, unknown] + [eligible] * newly,
-                )
-            else:
-                # one pass over the policy's stored rows: `diff` holds the rows to delete
-                # (nothing found), to update (found otherwise) and to insert (none stored)
-                became = (
-                    "(SELECT array_agg(enterprise_id) FILTER "
-                    "(WHERE result = %s AND was IS DISTINCT FROM %s) FROM diff)"
-                )
-                cursor.execute(
-                    f"WITH found AS MATERIALIZED ({found}), "
-                    "diff AS MATERIALIZED (SELECT m.id, m.result AS was, f.enterprise_id, "
-                    "f.result, f.benefit FROM (SELECT id, enterprise_id, result, benefit, "
-                    f"rule_version FROM {table} WHERE policy_id = %s) m "
-                    "FULL JOIN found f ON f.enterprise_id = m.enterprise_id "
-                    "WHERE m.id IS NULL OR f.enterprise_id IS NULL OR "
-                    "(m.result, m.benefit, m.rule_version) IS DISTINCT FROM "
-                    "(f.result, f.benefit, %s)), "
-                    f"gone AS (DELETE FROM {table} m USING diff d "
-                    "WHERE m.id = d.id AND d.enterprise_id IS NULL), "
-                    f"changed AS (UPDATE {table} m SET result = d.result, benefit = d.benefit, "
-                    "rule_version = %s, matched_at = %s FROM diff d "
-                    "WHERE m.id = d.id AND d.enterprise_id IS NOT NULL), "
-                    f"added AS (INSERT INTO {columns} SELECT %s, d.enterprise_id, d.result, "
-                    "d.benefit, %s, %s FROM diff d WHERE d.id IS NULL) "
-                    f"SELECT {counts}, {became if newly else 'NULL'} FROM found",
-                    [*found_params, pk, version, version, now, pk, version, now, eligible, unknown]
-                    + [eligible, eligible] * newly,
-                )
-            counted_eligible, counted_unknown, became_ids = cursor.fetchone()
-            return counted_eligible, counted_unknown, set(became_ids or ())
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS policies_found "
-            "(enterprise_id INTEGER PRIMARY KEY, result TEXT, benefit NUMERIC)"
-        )
-        cursor.execute("DELETE FROM policies_found")
-        cursor.execute(f"INSERT INTO policies_found {found}", found_params)
-        became_ids = set()
-        if newly:
-            cursor.execute(
-                "SELECT enterprise_id FROM policies_found f WHERE result = %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {table} m WHERE m.policy_id = %s "
-                "AND m.enterprise_id = f.enterprise_id AND m.result = %s)",
-                [eligible, pk, eligible],
-            )
-            became_ids = {row[0] for row in cursor.fetchall()}
-        if not fresh:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE policy_id = %s AND enterprise_id NOT IN "
-                "(SELECT enterprise_id FROM policies_found)",
-                [pk],
-            )
-            cursor.execute(
-                f"UPDATE {table} SET result = f.result, benefit = f.benefit, "
-                f"rule_version = %s, matched_at = %s FROM policies_found f "
-                f"WHERE {table}.policy_id = %s AND {table}.enterprise_id = f.enterprise_id "
-                f"AND ({table}.result IS NOT f.result OR {table}.benefit IS NOT f.benefit "
-                f"OR {table}.rule_version IS NOT %s)",
-                [version, now, pk, version],
-            )
-        cursor.execute(
-            f"INSERT INTO {columns} SELECT %s, f.enterprise_id, f.result, f.benefit, %s, %s "
-            f"FROM policies_found f WHERE NOT EXISTS (SELECT 1 FROM {table} m "
-            "WHERE m.policy_id = %s AND m.enterprise_id = f.enterprise_id)",
-            [pk, version, now, pk],
-        )
+def match_policies(
+    policies: list[Policy],
+    *,
+    on: dt.date,
+    tell: bool = True,
+    outcome: Outcome | None = None,
+    fresh: bool = False,
+) -> Outcome:
+    """Decide these policies (in force on `on`) for every operating enterprise from the
+    stored facts, and write only what changed: rows no longer found are deleted, changed
+    ones updated, new ones inserted — a daily run that changes little writes little.
+    The rows every policy finds are gathered first, by one statement for the batch (on
+    PostgreSQL its scans run in parallel), then compared with the stored ones at once.
+    `fresh`: the policies have no stored matches (`match_all` on an empty table), so
+    what is found is inserted without comparing."""
+    outcome = outcome if outcome is not None else Outcome()
+    if not policies:
+        return outcome
+    with connection.cursor() as cursor, _planning(cursor):
+        _found(cursor, policies, on)
+        newly = _write(cursor, [p.pk for p in policies], fresh=fresh, newly=tell)
         cursor.execute(
             "SELECT count(CASE WHEN result = %s THEN 1 END), "
             "count(CASE WHEN result = %s THEN 1 END) FROM policies_found",
-            [eligible, unknown],
+            [MatchResult.ELIGIBLE, MatchResult.UNKNOWN],
         )
-        counted_eligible, counted_unknown = cursor.fetchone()
-        return counted_eligible, counted_unknown, became_ids
+        eligible, unknown = cursor.fetchone()
+        cursor.execute("DROP TABLE policies_found")
+    outcome.eligible += eligible
+    outcome.unknown += unknown
+    if newly:
+        for policy_id, ids in newly.items():
+            outcome.newly[policy_id] |= ids
+        _tell_later(newly)
+    return outcome
+
+
+#: What one policy finds: every operating enterprise it does not reject, eligible (with
+#: the amount due) or needing information.
+_FOUND = (
+    "SELECT CAST(%s AS bigint) AS policy_id, s.enterprise_id, "
+    "CAST(CASE WHEN s.ok THEN %s ELSE %s END AS varchar(10)) AS result, "
+    "CASE WHEN s.ok THEN s.amount END AS benefit, CAST(%s AS integer) AS rule_version "
+    "FROM ({select}) s WHERE s.ok IS NOT FALSE"
+)
+
+
+def _found_sql(policy: Policy, on: dt.date) -> tuple[str, list]:
+    amount = benefit_expression(Benefit.of(policy)) or Cast(Value(None), NUMBER)
+    rule = parsed(policy.rule_text)
+    select, params = (
+        Fact.objects.filter(*never_unknown(rule, on), operating=True)
+        .annotate(ok=compile_rule(rule, on), amount=amount)
+        .order_by()
+        .values_list("enterprise_id", "ok", "amount")
+        .query.sql_with_params()
+    )
+    head = [policy.pk, MatchResult.ELIGIBLE, MatchResult.UNKNOWN, policy.rule_version]
+    return _FOUND.format(select=select), [*head, *params]
+
+
+def _found(cursor, policies: list[Policy], on: dt.date) -> None:
+    """The rows the policies find, in the temporary table `policies_found`. On PostgreSQL
+    one CREATE TABLE … AS of their union, which the planner may run in parallel (an
+    INSERT … SELECT may not); SQLite takes them one by one (it caps a compound SELECT at
+    500 terms)."""
+    found = [_found_sql(policy, on) for policy in policies]
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "CREATE TEMPORARY TABLE policies_found AS "
+            + " UNION ALL ".join(sql for sql, _ in found),
+            [param for _, params in found for param in params],
+        )
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE policies_found (policy_id INTEGER, enterprise_id INTEGER, "
+        "result TEXT, benefit NUMERIC, rule_version INTEGER, "
+        "PRIMARY KEY (policy_id, enterprise_id))"
+    )
+    for sql, params in found:
+        cursor.execute(f"INSERT INTO policies_found {sql}", params)
+
+
+@contextmanager
+def _planning(cursor) -> Iterator[None]:
+    """PostgreSQL's planner set for a batch of policies until it is decided: no JIT (it
+    would compile every policy's expressions, for longer than they take to run), rows
+    handed from parallel workers priced as the cheap copies they are (at the default
+    price the planner keeps a batch's scans to one core, twice as slow), and memory to
+    compare the rows found with the stored ones in one hash. Restored afterwards; a
+    failure rolls them back with the transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = {"jit": "off", "parallel_tuple_cost": "0.001", "work_mem": "64MB"}
+    cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in settings), list(settings))
+    saved = dict(zip(settings, cursor.fetchone(), strict=True))
+    set_all = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings)
+    cursor.execute(set_all, [v for item in settings.items() for v in item])
+    yield
+    cursor.execute(set_all, [v for item in saved.items() for v in item])
+
+
+def _write(
+    cursor, policy_ids: list[int], *, fresh: bool = False, newly: bool = True
+) -> dict[int, set[int]]:
+    """Bring the stored matches of these policies to the rows in `policies_found`: on
+    PostgreSQL one statement, which joins the rows found to the stored ones once and
+    deletes, updates and inserts the difference; on SQLite one statement for each.
+    `fresh`: nothing is stored, the rows are inserted. Returns (with `newly`) the
+    enterprises eligible now that were not before, by policy."""
+    table = Match._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    eligible = MatchResult.ELIGIBLE
+    columns = f"{table} (policy_id, enterprise_id, result, benefit, rule_version, matched_at)"
+    among = ", ".join(["%s"] * len(policy_ids))
+    became: dict[int, set[int]] = defaultdict(set)
+    if connection.vendor == "postgresql":
+        if fresh:
+            cursor.execute(
+                f"INSERT INTO {columns} SELECT policy_id, enterprise_id, result, benefit, "
+                "rule_version, %s FROM policies_found",
+                [now],
+            )
+            if newly:
+                cursor.execute(
+                    "SELECT policy_id, array_agg(enterprise_id) FROM policies_found "
+                    "WHERE result = %s GROUP BY policy_id",
+                    [eligible],
+                )
+        else:
+            # one pass over the policies' stored rows: `diff` holds the rows to delete
+            # (nothing found), to update (found otherwise) and to insert (none stored)
+            cursor.execute(
+                "WITH diff AS MATERIALIZED (SELECT m.id, m.result AS was, f.policy_id, "
+                "f.enterprise_id, f.result, f.benefit, f.rule_version FROM (SELECT id, "
+                f"policy_id, enterprise_id, result, benefit, rule_version FROM {table} "
+                f"WHERE policy_id IN ({among})) m FULL JOIN policies_found f "
+                "ON f.policy_id = m.policy_id AND f.enterprise_id = m.enterprise_id "
+                "WHERE m.id IS NULL OR f.enterprise_id IS NULL OR "
+                "(m.result, m.benefit, m.rule_version) IS DISTINCT FROM "
+                "(f.result, f.benefit, f.rule_version)), "
+                f"gone AS (DELETE FROM {table} m USING diff d "
+                "WHERE m.id = d.id AND d.enterprise_id IS NULL), "
+                f"changed AS (UPDATE {table} m SET result = d.result, benefit = d.benefit, "
+                "rule_version = d.rule_version, matched_at = %s FROM diff d "
+                "WHERE m.id = d.id AND d.enterprise_id IS NOT NULL), "
+                f"added AS (INSERT INTO {columns} SELECT d.policy_id, d.enterprise_id, "
+                "d.result, d.benefit, d.rule_version, %s FROM diff d WHERE d.id IS NULL) "
+                "SELECT policy_id, array_agg(enterprise_id) FROM diff "
+                "WHERE %s AND result = %s AND was IS DISTINCT FROM %s GROUP BY policy_id",
+                [*policy_ids, now, now, newly, eligible, eligible],
+            )
+        if newly:
+            for policy_id, ids in cursor.fetchall():
+                became[policy_id].update(ids)
+        return became
+    if newly:
+        cursor.execute(
+            "SELECT policy_id, enterprise_id FROM policies_found f WHERE result = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} m WHERE m.policy_id = f.policy_id "
+            "AND m.enterprise_id = f.enterprise_id AND m.result = %s)",
+            [eligible, eligible],
+        )
+        for policy_id, enterprise_id in cursor.fetchall():
+            became[policy_id].add(enterprise_id)
+    if not fresh:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE policy_id IN ({among}) AND NOT EXISTS "
+            "(SELECT 1 FROM policies_found f WHERE f.policy_id = "
+            f"{table}.policy_id AND f.enterprise_id = {table}.enterprise_id)",
+            policy_ids,
+        )
+        cursor.execute(
+            f"UPDATE {table} SET result = f.result, benefit = f.benefit, "
+            "rule_version = f.rule_version, matched_at = %s FROM policies_found f "
+            f"WHERE {table}.policy_id = f.policy_id "
+            f"AND {table}.enterprise_id = f.enterprise_id "
+            f"AND ({table}.result IS NOT f.result OR {table}.benefit IS NOT f.benefit "
+            f"OR {table}.rule_version IS NOT f.rule_version)",
+            [now],
+        )
+    cursor.execute(
+        f"INSERT INTO {columns} SELECT f.policy_id, f.enterprise_id, f.result, f.benefit, "
+        f"f.rule_version, %s FROM policies_found f WHERE NOT EXISTS (SELECT 1 FROM {table} m "
+        "WHERE m.policy_id = f.policy_id AND m.enterprise_id = f.enterprise_id)",
+        [now],
+    )
+    return became
 
 
 @transaction.atomic
@@ -332,8 +467,10 @@ def match_enterprises(
         return outcome  # nothing decides on facts now; they are computed when needed
     facts_refresh(enterprise_ids=ids, on=on)
     if len(ids) > IN_MEMORY_LIMIT:
-        for policy in policies:
-            match_policy(policy, on=on, tell=tell, outcome=outcome)
+        facts_ensure(on)
+        for start in range(0, len(policies), BATCH):
+            match_policies(policies[start : start + BATCH], on=on, tell=tell, outcome=outcome)
+        Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
         return outcome
     facts = facts_in_memory(ids, on)
     stored = {
@@ -409,12 +546,11 @@ def match_all(
     policies = list(policies_in_force(on))
     outcome = Outcome()
     with _loading_if_empty(Match) as fresh:
-        for done, policy in enumerate(policies, start=1):
-            match_policy(
-                policy, on=on, tell=tell, outcome=outcome, ensure=False, dated=False, fresh=fresh
-            )
+        for start in range(0, len(policies), BATCH):
+            batch = policies[start : start + BATCH]
+            match_policies(batch, on=on, tell=tell, outcome=outcome, fresh=fresh)
             if progress is not None:
-                progress(done, len(policies))
+                progress(start + len(batch), len(policies))
     Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
     return outcome
 

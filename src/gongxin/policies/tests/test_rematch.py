@@ -452,6 +452,56 @@ def test_a_rematch_writes_only_what_changed(archive_of_six):
     assert outcome.told == 0
 
 
+def test_a_full_refresh_of_the_facts_writes_only_what_changed(archive_of_six):
+    facts = {f.pk: f for f in Fact.objects.all()}
+    assert set(facts) == {e.pk for e in archive_of_six}
+    assert services.facts_refresh() == 0  # nothing changed: nothing written
+    # one enterprise's revenue changed, one enterprise new, one row whose enterprise is gone
+    changed = archive_of_six[0]
+    figures_save(changed, revenue=D("25000000"))
+    new = EnterpriseFactory()
+    Fact.objects.create(enterprise_id=new.pk + 1000, year=last_year(), operating=True,
+                        above_scale=False)  # fmt: skip
+    assert services.facts_refresh() == 3
+    after = {f.pk: f for f in Fact.objects.all()}
+    assert set(after) == set(facts) | {new.pk}
+    assert after[changed.pk].revenue == D("25000000")
+    assert after[changed.pk].revenue_growth == D("66.67")  # on 15,000,000 the year before
+    assert after[new.pk].operating and after[new.pk].revenue is None
+    unchanged = [pk for pk in facts if pk != changed.pk]
+    assert [
+        (after[pk].revenue, after[pk].rd_ratio, after[pk].project_investment) for pk in unchanged
+    ] == [(facts[pk].revenue, facts[pk].rd_ratio, facts[pk].project_investment) for pk in unchanged]
+    assert services.facts_refresh() == 0
+
+
+@pytest.mark.parametrize("batch", [1, 2, 100])
+def test_a_full_match_in_batches_decides_as_policy_by_policy(archive_of_six, monkeypatch, batch):
+    policies = [Policy.objects.create(**policy_data(**values)) for values in AGREEING]
+    alone = matching.Outcome()
+    for policy in policies:
+        services.match_policy(policy, tell=False, outcome=alone)
+    one_by_one = stored()
+    Match.objects.all().delete()
+    monkeypatch.setattr(matching, "BATCH", batch)
+    first = services.match_all(tell=False)  # into the empty table
+    assert stored() == one_by_one
+    assert (first.eligible, first.unknown) == (alone.eligible, alone.unknown)
+    # a daily run in batches puts back what each policy lost
+    firsts = {(k[0], v[0]): k for k, v in reversed(one_by_one.items())}
+    gone = list(firsts.values())  # of each policy, an eligible and an unknown enterprise
+    assert {one_by_one[k][0] for k in gone} == {E, U}
+    for policy_id, enterprise_id in gone:
+        Match.objects.filter(policy_id=policy_id, enterprise_id=enterprise_id).delete()
+    daily = services.match_all()
+    assert stored() == one_by_one
+    assert daily.newly == {
+        policy_id: {enterprise_id}
+        for policy_id, enterprise_id in gone
+        if one_by_one[(policy_id, enterprise_id)][0] == E
+    }
+
+
 def test_a_full_match_into_an_empty_table_stores_what_a_daily_run_keeps(archive_of_six):
     policies = [Policy.objects.create(**policy_data(**values)) for values in AGREEING]
     table = Match._meta.db_table
