@@ -259,6 +259,7 @@ def match_policy(
     return outcome
 
 
+@transaction.atomic
 def match_policies(
     policies: list[Policy],
     *,
@@ -435,11 +436,11 @@ def _write(
         cursor.execute(
             f"UPDATE {table} SET result = f.result, benefit = f.benefit, "
             "rule_version = f.rule_version, matched_at = %s FROM policies_found f "
-            f"WHERE {table}.policy_id = f.policy_id "
+            f"WHERE {table}.policy_id IN ({among}) AND {table}.policy_id = f.policy_id "
             f"AND {table}.enterprise_id = f.enterprise_id "
             f"AND ({table}.result IS NOT f.result OR {table}.benefit IS NOT f.benefit "
             f"OR {table}.rule_version IS NOT f.rule_version)",
-            [now],
+            [now, *policy_ids],
         )
     cursor.execute(
         f"INSERT INTO {columns} SELECT f.policy_id, f.enterprise_id, f.result, f.benefit, "
