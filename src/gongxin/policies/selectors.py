@@ -235,20 +235,6 @@ def compile_rule(rule, on: dt.date):
     raise TypeError(rule)
 
 
-def never_unknown(rule, on: dt.date) -> list:
-    """Conditions of the rule's top-level AND that can never be unknown (on columns that
-    are never NULL, or holds/on_chain): a row one of them rejects is FALSE whatever the
-    rest says, so they can filter the facts before the whole rule is decided."""
-    items = rule.items if isinstance(rule, rules.AllOf) else (rule,)
-    sure = []
-    for item in items:
-        if isinstance(item, rules.Call) or (
-            isinstance(item, rules.Compare) and item.field == "above_scale"
-        ):
-            sure.append(compile_rule(item, on))
-    return sure
-
-
 def benefit_expression(benefit: Benefit):
     """The amount due as an SQL expression over `Fact` (None when the policy has none);
     NULL where the figure it is computed from is missing, as `Benefit.compute`."""

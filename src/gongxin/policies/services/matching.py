@@ -47,7 +47,6 @@ from gongxin.policies.selectors import (
     benefit_expression,
     compile_rule,
     facts_rows,
-    never_unknown,
     project_investments,
 )
 
@@ -311,7 +310,7 @@ def _found_sql(policy: Policy, on: dt.date) -> tuple[str, list]:
     amount = benefit_expression(Benefit.of(policy)) or Cast(Value(None), NUMBER)
     rule = parsed(policy.rule_text)
     select, params = (
-        Fact.objects.filter(*never_unknown(rule, on), operating=True)
+        Fact.objects.filter(operating=True)
         .annotate(ok=compile_rule(rule, on), amount=amount)
         .order_by()
         .values_list("enterprise_id", "ok", "amount")
