@@ -271,7 +271,8 @@ def match_policies(
     stored facts, and write only what changed: rows no longer found are deleted, changed
     ones updated, new ones inserted — a daily run that changes little writes little.
     The rows every policy finds are gathered first, by one statement for the batch (on
-    PostgreSQL its scans run in parallel), then compared with the stored ones at once.
+    PostgreSQL the planner may run its scans in parallel), then compared with the stored
+    ones at once.
     `fresh`: the policies have no stored matches (`match_all` on an empty table), so
     what is found is inserted without comparing."""
     outcome = outcome if outcome is not None else Outcome()
