@@ -111,7 +111,7 @@ class Counter:
 
 @contextmanager
 def _phases(counter: Counter):
-    """Time `facts_refresh` and each batch of `match_policies` as `match_all` calls them
+    """Time `facts_refresh` and each batch `match_policies` decides as `match_all` calls them
     (the module's names are replaced meanwhile), and the commits: {"facts": [...],
     "policies": [...]} of (policies in the batch or None, seconds, statements, seconds in
     execute, seconds in COMMIT)."""
@@ -120,7 +120,7 @@ def _phases(counter: Counter):
     from gongxin.policies.services import matching
 
     record: dict[str, list] = {"facts": [], "policies": []}
-    originals = matching.facts_refresh, matching.match_policies
+    originals = matching.facts_refresh, matching._match_batch
 
     def timed(kind: str, fn):
         def wrapper(*args, **kwargs):
@@ -152,11 +152,11 @@ def _phases(counter: Counter):
     commit_original = connection.commit
     connection.commit = commit  # what transaction.atomic calls on leaving
     matching.facts_refresh = timed("facts", originals[0])
-    matching.match_policies = timed("policies", originals[1])
+    matching._match_batch = timed("policies", originals[1])
     try:
         yield record
     finally:
-        matching.facts_refresh, matching.match_policies = originals
+        matching.facts_refresh, matching._match_batch = originals
         del connection.commit
 
 

@@ -2,9 +2,9 @@
 
 - `facts_refresh` recomputes the rule language's facts of enterprises (`Fact`) in the
   database, one INSERT … SELECT for any number of them.
-- `match_policies` decides a batch of policies for the whole archive in the database: the
-  rows each rule compiled to SQL finds, gathered by one statement, then compared with the
-  stored matches by one more; `match_policy` decides one (after a policy is saved).
+- `match_policies` decides policies for the whole archive in the database, a batch at a
+  time: the rows each rule compiled to SQL finds, gathered by one statement, then compared
+  with the stored matches by one more; `match_policy` decides one (after it is saved).
 - `match_enterprises` re-decides every policy in force for a few enterprises in memory,
   from their stored facts (after an enterprise's file changes): the same three values, as
   the tests check on random rules and enterprises.
@@ -258,7 +258,6 @@ def match_policy(
     return outcome
 
 
-@transaction.atomic
 def match_policies(
     policies: list[Policy],
     *,
@@ -266,18 +265,29 @@ def match_policies(
     tell: bool = True,
     outcome: Outcome | None = None,
     fresh: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Decide these policies (in force on `on`) for every operating enterprise from the
     stored facts, and write only what changed: rows no longer found are deleted, changed
     ones updated, new ones inserted — a daily run that changes little writes little.
-    The rows every policy finds are gathered first, by one statement for the batch (on
-    PostgreSQL the planner may run its scans in parallel), then compared with the stored
-    ones at once.
+    They go `BATCH` at a time: the rows every policy of a batch finds are gathered first,
+    by one statement (on PostgreSQL the planner may run its scans in parallel), then
+    compared with the stored ones at once; `progress(done, total)` after each batch.
     `fresh`: the policies have no stored matches (`match_all` on an empty table), so
     what is found is inserted without comparing."""
     outcome = outcome if outcome is not None else Outcome()
-    if not policies:
-        return outcome
+    for start in range(0, len(policies), BATCH):
+        batch = policies[start : start + BATCH]
+        _match_batch(batch, on=on, tell=tell, outcome=outcome, fresh=fresh)
+        if progress is not None:
+            progress(start + len(batch), len(policies))
+    return outcome
+
+
+@transaction.atomic
+def _match_batch(
+    policies: list[Policy], *, on: dt.date, tell: bool, outcome: Outcome, fresh: bool
+) -> None:
     with connection.cursor() as cursor, _planning(cursor):
         _found(cursor, policies, on)
         newly = _write(cursor, [p.pk for p in policies], fresh=fresh, newly=tell)
@@ -294,7 +304,6 @@ def match_policies(
         for policy_id, ids in newly.items():
             outcome.newly[policy_id] |= ids
         _tell_later(newly)
-    return outcome
 
 
 #: What one policy finds: every operating enterprise it does not reject, eligible (with
@@ -469,8 +478,7 @@ def match_enterprises(
     facts_refresh(enterprise_ids=ids, on=on)
     if len(ids) > IN_MEMORY_LIMIT:
         facts_ensure(on)
-        for start in range(0, len(policies), BATCH):
-            match_policies(policies[start : start + BATCH], on=on, tell=tell, outcome=outcome)
+        match_policies(policies, on=on, tell=tell, outcome=outcome)
         Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
         return outcome
     facts = facts_in_memory(ids, on)
@@ -547,11 +555,7 @@ def match_all(
     policies = list(policies_in_force(on))
     outcome = Outcome()
     with _loading_if_empty(Match) as fresh:
-        for start in range(0, len(policies), BATCH):
-            batch = policies[start : start + BATCH]
-            match_policies(batch, on=on, tell=tell, outcome=outcome, fresh=fresh)
-            if progress is not None:
-                progress(start + len(batch), len(policies))
+        match_policies(policies, on=on, tell=tell, outcome=outcome, fresh=fresh, progress=progress)
     Policy.objects.filter(pk__in=[p.pk for p in policies]).update(matched_on=on)
     return outcome
 
