@@ -1,6 +1,17 @@
-"""Shared test set-up: fast password hashing, imports run inline, files under tmp."""
+"""Shared test set-up: a fixed clock, fast password hashing, imports run inline, files
+under tmp."""
 
 import pytest
+import time_machine
+
+from gongxin.core.tests.clock import NOW
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _suite_clock():
+    """The whole session runs from `clock.NOW`, the clock ticking (see `clock`)."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

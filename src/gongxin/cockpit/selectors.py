@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from gongxin.alerts.choices import AlertStatus, Rule
 from gongxin.alerts.selectors import alert_scope
@@ -144,7 +145,7 @@ def cockpit_month(month: dt.date | None) -> dt.date:
     """The month the cockpit shows: the one asked for, else the latest reported."""
     if month is not None:
         return month.replace(day=1)
-    return figures.latest_month() or dt.date.today().replace(day=1)
+    return figures.latest_month() or timezone.localdate().replace(day=1)
 
 
 def cockpit_build(user: User, month: dt.date, region: Region | None = None) -> Cockpit:

@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views import View
 
@@ -32,7 +33,7 @@ class OverviewView(LoginRequiredMixin, View):
         user = request.user
         if not selectors.indicators_can_read(user):
             raise PermissionDenied
-        latest = figures.latest_month() or dt.date.today().replace(day=1)
+        latest = figures.latest_month() or timezone.localdate().replace(day=1)
         month = _month(request.GET.get("month"), latest)
         scope = selectors.scope_for(user, request.GET.get("scope"))
         readings = selectors.overview(scope, month)

@@ -11,6 +11,7 @@ import pytest
 from gongxin.alerts.models import Alert
 from gongxin.alerts.services import alerts_sweep
 from gongxin.core.choices import Role
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.core.tests.test_browser import _login, page  # noqa: F401  (fixture)
 from gongxin.demands.models import Visit
@@ -36,7 +37,7 @@ def _world(city):
     steady = EnterpriseFactory(
         name="新建区电子材料有限公司", district=city.regions["360112"], above_scale=True
     )
-    today = dt.date.today().replace(day=1)
+    today = TODAY.replace(day=1)
     last = (today - dt.timedelta(days=1)).replace(day=1)
     for year in (last.year - 1, last.year):
         for m in range(1, last.month + 1):

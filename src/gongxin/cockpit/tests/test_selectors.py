@@ -24,6 +24,7 @@ from gongxin.cockpit.selectors import (
     cockpit_projects,
     cockpit_region,
 )
+from gongxin.core.tests.clock import NANCHANG, TODAY
 from gongxin.demands.services import demand_register
 from gongxin.demands.tests.test_loop import at
 from gongxin.indicators import figures
@@ -351,7 +352,13 @@ def test_the_area_read(users, city):
 def test_the_month_read(db):
     assert cockpit_month(dt.date(2025, 2, 17)) == dt.date(2025, 2, 1)
     # nothing reported: this month
-    assert cockpit_month(None) == dt.date.today().replace(day=1)
+    assert cockpit_month(None) == TODAY.replace(day=1)
+
+
+def test_this_month_is_nanchangs_from_its_midnight(db, time_machine):
+    # 00:30 on 1 December in Nanchang is still 30 November in UTC
+    time_machine.move_to(dt.datetime(2026, 12, 1, 0, 30, tzinfo=NANCHANG), tick=False)
+    assert cockpit_month(None) == dt.date(2026, 12, 1)
 
 
 def test_the_month_read_defaults_to_the_latest_reported(world):

@@ -571,7 +571,7 @@ def test_the_board(client, people):
         "registered": 2, "dispatched": 1, "accepted": 0, "in_progress": 1,
         "resolved": 0, "rated": 0, "closed": 1,
     }  # fmt: skip
-    # the key demand first, whatever its deadline
+    # registered the same day, the two are due the same day: the key demand first
     assert [d["id"] for d in by_status["registered"]["demands"]] == [
         key.pk, walked[Status.REGISTERED].pk
     ]  # fmt: skip

@@ -87,6 +87,13 @@ def walk(people, demand, to: str) -> Demand:
     return demand
 
 
+def test_deadlines_count_from_the_day_in_nanchang(people):
+    # 00:30 on Monday 7 December in Nanchang, still Sunday in UTC: one working day after
+    # Monday, not after Sunday
+    demand = register(people, at_="2026-12-07 00:30")
+    assert demand.dispatch_due == end_of("2026-12-08")
+
+
 def test_the_whole_loop_with_deadlines_across_national_day(people):
     demand = register(people)
     # Registered the day before the holiday: dispatch due at the end of 8 October.

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
 from gongxin.core.choices import Role
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.indicators import selectors
 from gongxin.indicators.models import Target
@@ -201,7 +202,7 @@ def test_a_month_not_understood_falls_back_to_the_latest(client, users, world):
 def test_the_page_without_figures_shows_dashes(client, users):
     response = login(client, users["leader"]).get(URL)
     assert response.status_code == 200
-    assert response.context["month"] == dt.date.today().replace(day=1)
+    assert response.context["month"] == TODAY.replace(day=1)
     assert all(r.to_date is None for r in response.context["readings"])
     assert response.context["parts"] == []
     assert "—" in response.content.decode()

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongxin.core.choices import Role
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.plans import schedule, services
 from gongxin.plans.choices import TaskStatus
@@ -36,7 +37,6 @@ from gongxin.plans.models import Plan, Report, Task
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/plans"
-TODAY = timezone.localdate()
 DUE = schedule.due_period(TODAY, "month")
 
 SHOWN = """---

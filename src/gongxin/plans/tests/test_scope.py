@@ -35,12 +35,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from gongxin.core.auth import token_issue
 from gongxin.core.choices import Role
 from gongxin.core.models import User
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory, city_load
 from gongxin.core.tests.module_data import built_for_module
 from gongxin.enterprises.tests.factories import EnterpriseFactory
@@ -52,7 +52,6 @@ from gongxin.plans.models import Plan, PlanDraft, Report, ReportAttachment, Task
 DATA = Path(__file__).resolve().parents[1] / "data"
 DIGITAL = DATA / "digital-2026.md"
 API = "/api/v1/plans"
-TODAY = timezone.localdate()
 #: The period the module's reports are for (already due), and the one the tests file.
 DUE = schedule.due_period(TODAY, "month")
 NOW_PERIOD = schedule.period_of(TODAY, "month")

@@ -34,6 +34,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from gongxin.core.choices import Role
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.plans import schedule, services
 from gongxin.plans.choices import PlanStatus, TaskStatus
@@ -43,7 +44,6 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DIGITAL = DATA / "digital-2026.md"
-TODAY = timezone.localdate()
 DUE = schedule.due_period(TODAY, "month")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from gongxin.core.choices import RegionKind, Role
 from gongxin.core.models import Region
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.enterprises.models import AnnualFigure
 from gongxin.enterprises.tests.factories import EnterpriseFactory
@@ -25,7 +24,6 @@ from gongxin.projects.models import Building, ParkLand
 from gongxin.projects.parks import building_save, land_save
 
 D = Decimal
-TODAY = timezone.localdate()
 YEAR = TODAY.year - 1  # the list's default year: the last full one
 LAND_TYPE = "projects.parkland"
 BUILDING_TYPE = "projects.building"

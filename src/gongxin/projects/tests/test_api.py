@@ -24,11 +24,11 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from gongxin.chains.models import Chain, ChainNode
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import AuditEntry, User
+from gongxin.core.tests.clock import NANCHANG, TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.core.tests.module_data import built_for_module
 from gongxin.demands.models import Demand
@@ -39,7 +39,6 @@ from gongxin.projects.models import Milestone, Project, ProjectMonth, ProjectSte
 from gongxin.projects.progress import previous_month
 
 API = "/api/v1/projects"
-TODAY = timezone.localdate()
 M1 = previous_month(TODAY)  # last month
 M2 = previous_month(M1)
 NEXT = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -590,6 +589,16 @@ def test_a_code_given_is_kept_and_an_enterprise_may_be_named_by_id(scene):
     data = _create_body(scene) | {"code": "ZD-2026-77", "enterprise": scene.world.a.pk}
     body = send(api(scene, "district_a"), "post", API, data).json()
     assert (body["code"], body["enterprise"]["id"]) == ("ZD-2026-77", scene.world.a.pk)
+
+
+def test_a_stage_reached_today_in_nanchang_is_not_in_the_future(scene, time_machine):
+    # 00:30 on 3 December in Nanchang is still 2 December in UTC
+    time_machine.move_to(dt.datetime(2026, 12, 3, 0, 30, tzinfo=NANCHANG), tick=False)
+    client = api(scene, "staff")
+    for name, day, status in (("今日开工", "2026-12-03", 201), ("明日开工", "2026-12-04", 422)):
+        steps = [{"stage": "started", "reached_on": day}]
+        body = _create_body(scene) | {"name": name, "steps": steps}
+        assert send(client, "post", API, body).status_code == status, (day, status)
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,12 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone, translation
+from django.utils import translation
 
 from gongxin.core.choices import AuditAction, Role
 from gongxin.core.models import AuditEntry
 from gongxin.core.tabular.importing import ImportResult, run_import
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.enterprises.tests.factories import EnterpriseFactory
 from gongxin.enterprises.tests.tabular_files import city_for_module, csv_bytes, xlsx_bytes
@@ -38,7 +39,6 @@ from gongxin.projects.progress import previous_month
 from gongxin.projects.services import project_save
 
 HEADERS = {c.key: c.header for c in PROGRESS_COLUMNS}
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST = previous_month(THIS_MONTH)  # last month
 EARLIER = previous_month(LAST)  # the month before

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from openpyxl import load_workbook
 
 from gongxin.chains.models import Chain, ChainNode
 from gongxin.core.choices import Role
+from gongxin.core.tests.clock import TODAY
 from gongxin.core.tests.factories import UserFactory
 from gongxin.demands.choices import Source
 from gongxin.demands.services import demand_register
@@ -29,7 +30,6 @@ from gongxin.projects.models import Milestone, Project, ProjectMonth
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-TODAY = timezone.localdate()
 
 
 def months_ago(n: int) -> dt.date:

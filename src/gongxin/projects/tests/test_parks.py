@@ -19,6 +19,7 @@ from django.utils import translation
 
 from gongxin.core.choices import AuditAction, RegionKind, Role
 from gongxin.core.models import AuditEntry, Region
+from gongxin.core.tests.clock import NANCHANG
 from gongxin.core.tests.factories import UserFactory
 from gongxin.enterprises.tests.factories import EnterpriseFactory
 from gongxin.projects.choices import BuildingStatus, Occupancy
@@ -310,6 +311,13 @@ def test_land_save_refuses_a_month_to_come(world):
     # this month has begun
     land(world["jxq"], TODAY, "100", "80", "60")
     assert ParkLand.objects.get(park=world["jxq"]).month == TODAY.replace(day=1)
+
+
+def test_land_save_takes_the_month_begun_at_midnight_in_nanchang(world, time_machine):
+    # 00:30 on 1 December in Nanchang is still November in UTC
+    time_machine.move_to(dt.datetime(2026, 12, 1, 0, 30, tzinfo=NANCHANG), tick=False)
+    land(world["jxq"], dt.date(2026, 12, 1), "100", "80", "60")
+    assert ParkLand.objects.get(park=world["jxq"]).month == dt.date(2026, 12, 1)
 
 
 @pytest.mark.parametrize(
