@@ -158,6 +158,11 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         ordering = ["kind", "-issued_on"]
+        indexes = [
+            # Who holds a kind: the list's filter, the cultivation ladder and each policy
+            # rule's holds(…), which matching looks up for the whole archive.
+            models.Index(fields=["kind"], name="qualification_kind_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "kind", "issued_on"],
