@@ -28,7 +28,7 @@ from gongxin.chains.choices import (
     TaskStatus,
     TechKind,
 )
-from gongxin.core.models import Department, User
+from gongxin.core.models import Department, MoneyField, User
 from gongxin.enterprises.choices import SizeClass
 from gongxin.enterprises.models import MONEY, Enterprise
 
@@ -99,7 +99,7 @@ class ChainTarget(models.Model):
 
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(_("year"))
-    revenue = models.DecimalField(_("operating revenue"), **MONEY)
+    revenue = MoneyField(_("operating revenue"), **MONEY)
     above_scale_count = models.PositiveIntegerField(
         _("enterprises above designated size"), null=True, blank=True
     )
@@ -232,7 +232,7 @@ class SupplierRelation(models.Model):
         related_name="purchases",
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.DecimalField(_("annual amount (yuan)"), max_digits=18, decimal_places=2)
+    amount = MoneyField(_("annual amount (yuan)"), max_digits=18, decimal_places=2)
     products = models.CharField(_("products bought"), max_length=200, blank=True)
     source = models.CharField(
         _("source"), max_length=12, choices=SupplySource.choices, default=SupplySource.SURVEY
@@ -447,7 +447,7 @@ class Prospect(models.Model):
     city = models.CharField(_("city"), max_length=20)
     nodes = models.ManyToManyField(ChainNode, verbose_name=_("nodes"), related_name="prospects")
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices)
-    revenue = models.DecimalField(_("operating revenue"), **MONEY)
+    revenue = MoneyField(_("operating revenue"), **MONEY)
     products = models.CharField(_("main products"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=ProspectSource.choices)
     stage = models.CharField(

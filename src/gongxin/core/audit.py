@@ -11,15 +11,16 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from gongxin.core.models import AuditEntry, User
+from gongxin.core.models import AuditEntry, MoneyField, User
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _ip_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("ip", default=None)
@@ -199,6 +200,11 @@ def _shown(field: models.Field | None, value: Any, names: dict) -> str:
         return names.get(field.related_model, {}).get(str(value), f"#{value}")
     if isinstance(field, models.BooleanField):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(field, MoneyField):  # to the fen: a record of what changed, not a summary
+        try:
+            return f"{intcomma(f'{Decimal(value):.2f}')} {gettext('yuan')}"
+        except InvalidOperation:
+            return str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from gongxin.core.choices import AuditAction, DepartmentKind, RegionKind, Role
 
 
+class MoneyField(models.DecimalField):
+    """An amount of money in yuan, to the fen: the change history shows it with its unit
+    and thousands separators. Migrations see the DecimalField it is."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 class Region(models.Model):
     """An administrative division (GB/T 2260 code) or a development zone / park.
 

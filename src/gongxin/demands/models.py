@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains.models import Chain
-from gongxin.core.models import Department, Region, User
+from gongxin.core.models import Department, MoneyField, Region, User
 from gongxin.demands.choices import (
     Action,
     Category,
@@ -404,7 +404,7 @@ class FactorRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="factor_requests",
     )
-    fulfilled = models.DecimalField(_("met"), **MONEY)
+    fulfilled = MoneyField(_("met"), **MONEY)
 
     class Meta:
         verbose_name = _("factor request")

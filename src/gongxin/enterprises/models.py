@@ -7,6 +7,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.models import MoneyField
 from gongxin.enterprises.choices import (
     EnterpriseStatus,
     ItemKind,
@@ -39,7 +40,7 @@ class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     established_on = models.DateField(_("date established"), null=True, blank=True)
-    registered_capital = models.DecimalField(_("registered capital (yuan)"), **MONEY)
+    registered_capital = MoneyField(_("registered capital (yuan)"), **MONEY)
     address = models.CharField(_("address"), max_length=255, blank=True)
     # Indexed together with the name (Meta.indexes), which also serves lookups by region.
     district = models.ForeignKey(
@@ -190,10 +191,10 @@ class MonthlyFigure(models.Model):
         Enterprise, on_delete=models.CASCADE, related_name="monthly_figures"
     )
     period = models.DateField(_("month"))
-    output_value = models.DecimalField(_("gross industrial output value"), **MONEY)
-    revenue = models.DecimalField(_("operating revenue"), **MONEY)
-    profit = models.DecimalField(_("total profit"), **MONEY)
-    tax = models.DecimalField(_("taxes paid"), **MONEY)
+    output_value = MoneyField(_("gross industrial output value"), **MONEY)
+    revenue = MoneyField(_("operating revenue"), **MONEY)
+    profit = MoneyField(_("total profit"), **MONEY)
+    tax = MoneyField(_("taxes paid"), **MONEY)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     electricity = models.DecimalField(
         _("electricity used (kWh)"), max_digits=16, decimal_places=1, null=True, blank=True
@@ -224,13 +225,13 @@ class AnnualFigure(models.Model):
         Enterprise, on_delete=models.CASCADE, related_name="annual_figures"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    output_value = models.DecimalField(_("gross industrial output value"), **MONEY)
-    revenue = models.DecimalField(_("operating revenue"), **MONEY)
-    main_business_revenue = models.DecimalField(_("main business revenue"), **MONEY)
-    profit = models.DecimalField(_("total profit"), **MONEY)
-    tax = models.DecimalField(_("taxes paid"), **MONEY)
-    rd_expense = models.DecimalField(_("R&D expenditure"), **MONEY)
-    total_assets = models.DecimalField(_("total assets"), **MONEY)
+    output_value = MoneyField(_("gross industrial output value"), **MONEY)
+    revenue = MoneyField(_("operating revenue"), **MONEY)
+    main_business_revenue = MoneyField(_("main business revenue"), **MONEY)
+    profit = MoneyField(_("total profit"), **MONEY)
+    tax = MoneyField(_("taxes paid"), **MONEY)
+    rd_expense = MoneyField(_("R&D expenditure"), **MONEY)
+    total_assets = MoneyField(_("total assets"), **MONEY)
     employees = models.PositiveIntegerField(_("average employees"), null=True, blank=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains.models import Chain
-from gongxin.core.models import Department, User
+from gongxin.core.models import Department, MoneyField, User
 from gongxin.enterprises.choices import Tier
 from gongxin.enterprises.models import MONEY, Enterprise
 from gongxin.policies.choices import (
@@ -65,12 +65,12 @@ class Policy(models.Model):
     amount_method = models.CharField(
         _("amount"), max_length=10, choices=AmountMethod.choices, default=AmountMethod.NONE
     )
-    amount = models.DecimalField(_("fixed amount (yuan)"), **MONEY)
+    amount = MoneyField(_("fixed amount (yuan)"), **MONEY)
     rate = models.DecimalField(_("rate (%)"), max_digits=7, decimal_places=3, null=True, blank=True)
     base = models.CharField(
         _("computed from"), max_length=30, blank=True, choices=list(BASES.items())
     )
-    cap = models.DecimalField(_("cap (yuan)"), **MONEY)
+    cap = MoneyField(_("cap (yuan)"), **MONEY)
     #: [[threshold, amount], …] in yuan (or persons for employees), ascending thresholds.
     tiers = models.JSONField(_("tiers"), default=list, blank=True)
     without_application = models.BooleanField(
@@ -221,7 +221,7 @@ class Match(models.Model):
         db_constraint=False,
     )
     result = models.CharField(_("outcome"), max_length=10, choices=MatchResult.choices)
-    benefit = models.DecimalField(_("amount due (yuan)"), **MONEY)
+    benefit = MoneyField(_("amount due (yuan)"), **MONEY)
     rule_version = models.PositiveIntegerField(_("rule version"))
     matched_at = models.DateTimeField(_("matched at"))
 
@@ -267,9 +267,9 @@ class Application(models.Model):
         default=ApplicationStatus.SUBMITTED,
     )
     statement = models.TextField(_("statement"), max_length=4000, blank=True)
-    requested_amount = models.DecimalField(_("amount requested (yuan)"), **MONEY)
-    approved_amount = models.DecimalField(_("amount approved (yuan)"), **MONEY)
-    disbursed_amount = models.DecimalField(_("amount disbursed (yuan)"), **MONEY)
+    requested_amount = MoneyField(_("amount requested (yuan)"), **MONEY)
+    approved_amount = MoneyField(_("amount approved (yuan)"), **MONEY)
+    disbursed_amount = MoneyField(_("amount disbursed (yuan)"), **MONEY)
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
     reason = models.TextField(_("reason"), max_length=2000, blank=True)
     submitted_by = models.ForeignKey(
@@ -320,7 +320,7 @@ class ApplicationEvent(models.Model):
     )
     at = models.DateTimeField(_("at"))
     text = models.TextField(_("text"), max_length=2000, blank=True)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = MoneyField(_("amount (yuan)"), **MONEY)
 
     class Meta:
         verbose_name = _("application step")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.chains.models import Chain, ChainNode
-from gongxin.core.models import Region, User
+from gongxin.core.models import MoneyField, Region, User
 from gongxin.enterprises.models import MONEY, Enterprise
 from gongxin.projects.choices import (
     BuildingStatus,
@@ -76,10 +76,10 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    planned_investment = models.DecimalField(_("planned investment (yuan)"), **MONEY)
-    completed_investment = models.DecimalField(_("completed investment (yuan)"), **MONEY)
-    equipment_planned = models.DecimalField(_("planned equipment investment (yuan)"), **MONEY)
-    equipment_completed = models.DecimalField(_("completed equipment investment (yuan)"), **MONEY)
+    planned_investment = MoneyField(_("planned investment (yuan)"), **MONEY)
+    completed_investment = MoneyField(_("completed investment (yuan)"), **MONEY)
+    equipment_planned = MoneyField(_("planned equipment investment (yuan)"), **MONEY)
+    equipment_completed = MoneyField(_("completed equipment investment (yuan)"), **MONEY)
     stage = models.CharField(
         _("stage"), max_length=12, choices=ProjectStage.choices, default=ProjectStage.SIGNED
     )
@@ -176,9 +176,9 @@ class ProjectMonth(models.Model):
     )
     #: The first day of the month.
     month = models.DateField(_("month"))
-    planned = models.DecimalField(_("planned investment (yuan)"), **MONEY)
-    completed = models.DecimalField(_("completed investment (yuan)"), **MONEY)
-    equipment = models.DecimalField(_("of which equipment (yuan)"), **MONEY)
+    planned = MoneyField(_("planned investment (yuan)"), **MONEY)
+    completed = MoneyField(_("completed investment (yuan)"), **MONEY)
+    equipment = MoneyField(_("of which equipment (yuan)"), **MONEY)
     progress = models.CharField(_("progress this month"), max_length=500, blank=True)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     reported_by = models.ForeignKey(

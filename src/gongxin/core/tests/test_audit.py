@@ -397,9 +397,10 @@ CHANGES = {
     "district": ["DISTRICT", 999_999],  # a region deleted since
     "size_class": ["small", "medium"],
     "above_scale": [False, True],
-    "revenue": ["100", "200"],  # a monthly figure, audited on its enterprise
+    "revenue": ["12345678.9", "20000000"],  # a monthly figure, audited on its enterprise
     "stage:design": [None, "2024-03-01"],  # no field: shown as stored
-    "registered_capital": [None, "150.5"],
+    "registered_capital": [None, "150.5"],  # money: to the fen, with its unit
+    "employees": [120, 1234],  # a number, not money
 }
 
 
@@ -419,14 +420,16 @@ def test_changes_read_in_the_users_language(city):
         ("所属区县", district, "#999999"),
         ("企业规模", "小型", "中型"),
         ("规上", "否", "是"),
-        ("营业收入", "100", "200"),
+        ("营业收入", "12,345,678.90 元", "20,000,000.00 元"),
         ("stage:design", "—", "2024-03-01"),
-        ("注册资本（元）", "—", "150.5"),
+        ("注册资本（元）", "—", "150.50 元"),
+        ("从业人员", "120", "1234"),
     ]
     with translation.override("en"):
         [lines] = change_lines([(Enterprise, _changes(city))])
     assert lines[1] == ("Park", park, "—")
     assert lines[4] == ("Above designated size", "No", "Yes")
+    assert lines[5] == ("Operating revenue", "12,345,678.90 yuan", "20,000,000.00 yuan")
     assert change_lines([("no.such_model", {"x": [1, 2]}), (None, {})]) == [[("x", "1", "2")], []]
 
 
