@@ -10,7 +10,9 @@ day boundary itself travel further with the `time_machine` fixture.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-NANCHANG = ZoneInfo("Asia/Shanghai")
+from django.conf import settings
+
+NANCHANG = ZoneInfo(settings.TIME_ZONE)  # the product's time zone: Beijing time
 
 # 10:00 on a working Wednesday in Nanchang.
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=NANCHANG)
