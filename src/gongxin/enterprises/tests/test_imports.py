@@ -268,6 +268,38 @@ def test_dry_run_writes_nothing_but_counts(city):
     assert db_state() == state
 
 
+def test_the_preview_describes_what_the_audit_trail_records(city, monkeypatch):
+    """The changes listed after an import are those of the audit entries, row by row,
+    across chunks, up to the number kept."""
+    monkeypatch.setattr("gongxin.core.tabular.importing.MAX_CHANGES_KEPT", 5)
+    import_rows([enterprise_row(n) for n in (2, 4, 6)])
+    renamed = {n: f"南昌改名{n}号精密制造有限公司" for n in (2, 4, 6, 8)}
+    rows = [
+        enterprise_row(n, name=renamed[n]) if n in renamed else enterprise_row(n)
+        for n in range(1, 9)
+    ]
+    result = import_rows(rows, chunk_size=3)
+    assert (result.created, result.updated, result.unchanged) == (5, 3, 0)
+    assert [(ch.row, ch.action) for ch in result.changes] == [
+        (2, "create"),
+        (3, "update"),
+        (4, "create"),
+        (5, "update"),
+        (6, "create"),
+    ]
+    codes = {ch.row: rows[ch.row - 2]["uscc"] for ch in result.changes}
+    ids = dict(Enterprise.objects.filter(uscc__in=codes.values()).values_list("uscc", "pk"))
+    entries = {
+        entry.object_id: entry.changes
+        for entry in AuditEntry.objects.filter(object_type="enterprises.enterprise")
+        .exclude(action=AuditAction.IMPORT)
+        .order_by("id")
+    }
+    for change in result.changes:
+        assert change.changes == entries[str(ids[codes[change.row]])]
+    assert result.changes[1].changes["name"] == [enterprise_row(2)["name"], renamed[2]]
+
+
 def test_importing_the_same_file_twice(city):
     rows = [enterprise_row(n) for n in range(1, 6)]
     data = csv_bytes(table(rows))
