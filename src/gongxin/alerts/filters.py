@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongxin.alerts.choices import AlertStatus, Rule
 from gongxin.alerts.models import Alert
+from gongxin.core.filters import SortFilter
 from gongxin.core.models import Region
 from gongxin.core.selectors import district_list
 from gongxin.enterprises.filters import YES_NO
@@ -34,9 +35,14 @@ class AlertFilterSet(django_filters.FilterSet):
     visited = django_filters.TypedChoiceFilter(
         choices=YES_NO, coerce=lambda v: v == "1", method="filter_visited", label=_("Visited")
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("opened_at", "opened"), ("measure", "measure"), ("period", "period")),
-        label=_("Sort"),
+        field_labels={
+            "opened_at": _("Raised"),
+            # the change in percent, the share of plan, the days left
+            "measure": _("Figure of the warning"),
+            "period": pgettext_lazy("of a warning", "Period"),
+        },
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import Role
+from gongxin.core.filters import SortFilter
 from gongxin.core.models import Region
 from gongxin.core.reference import industry_code
 from gongxin.core.selectors import district_list, park_list, region_with_descendants
@@ -48,7 +49,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=EnterpriseStatus.choices, label=_("Status"), empty_label=_("All statuses")
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(
             ("name", "name"),
             ("uscc", "uscc"),
@@ -67,8 +68,6 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             "industry__code": _("Industry"),
             "updated_at": _("Last updated"),
         },
-        label=_("Sort"),
-        empty_label=_("Default order"),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongxin.chains.models import Chain
+from gongxin.core.filters import SortFilter
 from gongxin.core.models import Region
 from gongxin.core.selectors import district_list
 from gongxin.enterprises.filters import YES_NO
@@ -45,9 +46,9 @@ class PolicyFilterSet(django_filters.FilterSet):
     without_application = django_filters.TypedChoiceFilter(
         choices=YES_NO, coerce=lambda v: v == "1", label=_("Paid without application")
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("effective_from", "effective_from"), ("title", "title")),
-        label=_("Sort"),
+        field_labels={"effective_from": _("In force from"), "title": _("Title")},
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongxin.chains.models import Chain
+from gongxin.core.filters import SortFilter
 from gongxin.core.models import Region
 from gongxin.core.selectors import district_list, park_list, region_with_descendants
 from gongxin.projects.choices import Health, ProjectLevel, ProjectStage, ProjectType
@@ -48,14 +49,19 @@ class ProjectFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_park",
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(
             ("planned_investment", "planned"),
             ("completed_investment", "completed"),
             ("start_planned", "start"),
             ("code", "code"),
         ),
-        label=_("Sort"),
+        field_labels={
+            "planned_investment": _("Planned investment"),
+            "completed_investment": _("Completed investment"),
+            "start_planned": _("Planned start"),
+            "code": _("Project number"),
+        },
     )
 
     class Meta:
