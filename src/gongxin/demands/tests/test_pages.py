@@ -430,6 +430,19 @@ def test_the_enterprise_file_shows_its_demands_and_visits(client, people):
     assert [d.pk for d in client.get(url).context["demands"]] == [demand.pk]
 
 
+def test_the_enterprise_file_shows_a_demand_no_department_leads_yet(client, people):
+    demand = register(people)
+    assert demand.lead is None  # registered, not yet sent to a department
+    url = reverse("enterprises:enterprise_detail", args=[people["_enterprise"].pk])
+    for user in ("enterprise", "officer", "desk"):
+        client.force_login(people[user])
+        page = client.get(url)
+        assert page.status_code == 200, user
+        html = page.content.decode()
+        row = html[html.index(demand.title) :].split("</tr>")[0]
+        assert row.endswith("<td>—</td>"), (user, row)
+
+
 def test_a_chain_office_sees_the_demands_of_its_chains_enterprises(client, people):
     from gongxin.chains.models import Chain, ChainNode, EnterpriseNode
 
