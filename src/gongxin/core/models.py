@@ -273,7 +273,9 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("file"), max_length=255)
     stored_name = models.CharField(max_length=255)
     dry_run = models.BooleanField(_("dry run"), default=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -73,7 +73,7 @@ class Enterprise(models.Model):
     # 规上: main business revenue ≥ 20 million yuan, as listed by the statistics bureau.
     above_scale = models.BooleanField(_("above designated size"), default=False)
     status = models.CharField(
-        _("status"),
+        _("operating status"),
         max_length=20,
         choices=EnterpriseStatus.choices,
         default=EnterpriseStatus.OPERATING,

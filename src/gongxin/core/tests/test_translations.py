@@ -153,6 +153,23 @@ def test_key_terms(msgid, expected):
         assert gettext(msgid) == msgid
 
 
+def test_a_status_is_named_for_what_it_is_the_status_of():
+    """经营状态 is an enterprise's (operating, suspended, moved out…); a policy, a demand
+    or an application has a 状态."""
+    from django.apps import apps
+
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            if model.__module__.startswith("gongxin.") and any(
+                f.name == "status" for f in model._meta.fields
+            ):
+                label = str(model._meta.get_field("status").verbose_name)
+                if model._meta.label == "enterprises.Enterprise":
+                    assert label == "经营状态"
+                else:
+                    assert label != "经营状态" and "状态" in label, (model._meta.label, label)
+
+
 def test_import_summaries():
     args = {"rows": 12, "c": 3, "u": 4, "s": 5, "n": 2}
     with translation.override("zh-hans"):
