@@ -525,21 +525,41 @@ def evaluate(
     """Decide the rule for one enterprise's facts (field: value, None when missing;
     "qualifications": the kinds held and valid on the day; "chains": chain codes),
     in Kleene's three values: an AND is False as soon as one part is False, unknown when
-    none is False but one is unknown; an OR the other way round. Each criterion's outcome
-    is appended to `outcomes` when given."""
-    if isinstance(rule, AllOf | AnyOf):
-        results = [evaluate(i, facts, outcomes, names) for i in rule.items]
-        decisive = isinstance(rule, AnyOf)
-        if decisive in results:
-            return decisive
-        return None if None in results else not decisive
-    if isinstance(rule, Not):
-        result = evaluate(rule.item, facts, outcomes, names)
-        return None if result is None else not result
-    result = _criterion(rule, facts)
-    if outcomes is not None:
-        outcomes.append(Outcome(describe(rule, top=False, names=names), result))
+    none is False but one is unknown; an OR the other way round.
+
+    With `outcomes`, each condition the rule sets is appended with its own outcome: each
+    part of its AND, that is a criterion, or an OR or a NOT as a whole (“持有有效的高新技术
+    企业资质，或持有有效的企业技术中心资质” holds when one of them does; “不满足‘持有有效
+    的高新技术企业资质’” fails for an enterprise that holds it). So every line listed must
+    hold for the enterprise to be eligible, and a line that does not says why it is not."""
+    if outcomes is None:
+        return _decided(rule, facts)
+    while isinstance(rule, AllOf | AnyOf) and len(rule.items) == 1:
+        rule = rule.items[0]  # (the parser's group of one)
+    if isinstance(rule, AllOf):
+        return _combined(AllOf, [evaluate(item, facts, outcomes, names) for item in rule.items])
+    result = _decided(rule, facts)
+    text = describe(rule, top=False, names=names)
+    if isinstance(rule, AnyOf):
+        text = text[1:-1]  # (not inside brackets on a line of its own)
+    outcomes.append(Outcome(text, result))
     return result
+
+
+def _decided(rule, facts: dict) -> bool | None:
+    if isinstance(rule, AllOf | AnyOf):
+        return _combined(type(rule), [_decided(item, facts) for item in rule.items])
+    if isinstance(rule, Not):
+        result = _decided(rule.item, facts)
+        return None if result is None else not result
+    return _criterion(rule, facts)
+
+
+def _combined(kind, results: list[bool | None]) -> bool | None:
+    decisive = kind is AnyOf
+    if decisive in results:
+        return decisive
+    return None if None in results else not decisive
 
 
 def _criterion(rule, facts: dict) -> bool | None:

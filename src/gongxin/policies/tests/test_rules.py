@@ -97,6 +97,29 @@ def test_each_criterion_is_reported():
     ]
 
 
+def test_an_or_and_a_not_are_each_reported_as_one_condition():
+    """Each line is a condition the enterprise must meet: an OR holds when one of its
+    criteria does, a NOT fails for what the enterprise has (listing their criteria one by
+    one would show ✘ on an eligible enterprise and ✔ on the reason it is not)."""
+    rule = rules.parse(
+        'revenue > 1000万元 and (holds("high_tech") or holds("specialized_sme")) '
+        'and not holds("specialized_sme") and (rd_ratio >= 3% or employees >= 100人)'
+    )
+    outcomes = []
+    assert rules.evaluate(rule, FACTS, outcomes) is False
+    assert [(o.text, o.result) for o in outcomes] == [
+        ("上年营业收入大于1000万元", True),
+        ("持有有效的高新技术企业资质，或持有有效的专精特新中小企业资质", True),
+        ("不满足“持有有效的专精特新中小企业资质”", False),
+        ("上年研发投入占营业收入比例不低于3%，或从业人员不低于100人", None),
+    ]
+    outcomes = []
+    assert rules.evaluate(rules.parse('not holds("little_giant")'), FACTS, outcomes) is True
+    assert [(o.text, o.result) for o in outcomes] == [
+        ("不满足“持有有效的专精特新“小巨人”企业资质”", True)
+    ]
+
+
 def test_unknown_qualifications_or_chains_make_the_call_unknown():
     facts = {k: v for k, v in FACTS.items() if k not in ("qualifications", "chains")}
     assert rules.evaluate(rules.parse('holds("high_tech")'), facts) is None
