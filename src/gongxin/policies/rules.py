@@ -372,6 +372,21 @@ def _check(rule) -> None:
             )
         _value_fits(rule.field, spec, rule.low)
         _value_fits(rule.field, spec, rule.high)
+        if _as_comparable(spec, rule.low) > _as_comparable(spec, rule.high):
+            raise RuleError(
+                _(
+                    "%(label)s between %(low)s and %(high)s: the first is the larger, so no "
+                    "enterprise is in the range; write the smaller first."
+                )
+                % {
+                    "label": spec.label,
+                    "low": _say_value(spec, rule.low),
+                    "high": _say_value(spec, rule.high),
+                },
+                rule.low.pos.line,
+                rule.low.pos.column,
+                "empty_range",
+            )
     elif isinstance(rule, Member):
         spec = _field(rule.field, rule.pos)
         for value in rule.values:
@@ -452,7 +467,13 @@ def describe(rule, *, top: bool = True, names: dict[str, str] | None = None) -> 
     if isinstance(rule, AllOf):
         text = "，且".join(describe(i, top=False, names=names) for i in rule.items)
     elif isinstance(rule, AnyOf):
-        text = "，或".join(describe(i, top=False, names=names) for i in rule.items)
+        # an AND among the alternatives in brackets: （A，且B），或C, not A，且B，或C
+        text = "，或".join(
+            f"（{describe(i, top=False, names=names)}）"
+            if isinstance(i, AllOf) and len(i.items) > 1 and len(rule.items) > 1
+            else describe(i, top=False, names=names)
+            for i in rule.items
+        )
         text = text if top else f"（{text}）"
     elif isinstance(rule, Not):
         text = f"不满足“{describe(rule.item, top=False, names=names)}”"

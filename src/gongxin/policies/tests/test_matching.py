@@ -138,11 +138,17 @@ def test_investment_sums_the_completed_investment_of_the_projects(archive):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_money = st.builds(
-    lambda n, unit: f"{n}{unit}",
-    st.integers(min_value=0, max_value=5000),
-    st.sampled_from(["万元", "亿元", "元", ""]),
-)
+_YUAN = {"万元": 10_000, "亿元": 100_000_000, "元": 1, "": 1}
+_amount = st.tuples(st.integers(min_value=0, max_value=5000), st.sampled_from(list(_YUAN)))
+_money = _amount.map(lambda a: f"{a[0]}{a[1]}")
+
+
+def _between(a, b) -> str:
+    """A range of revenue, the smaller end first (the other way round is refused)."""
+    low, high = sorted([a, b], key=lambda x: x[0] * _YUAN[x[1]])
+    return f"revenue between {low[0]}{low[1]} and {high[0]}{high[1]}"
+
+
 _percent = st.builds(
     lambda n: f"{n}%", st.decimals(min_value=-50, max_value=50, places=2, allow_nan=False)
 )
@@ -159,7 +165,7 @@ _criterion = st.one_of(
         st.sampled_from(["=", "!=", ">", ">=", "<", "<="]),
         _percent,
     ),
-    st.builds(lambda lo, hi: f"revenue between {lo} and {hi}", _money, _money),
+    st.builds(_between, _amount, _amount),
     st.builds(
         lambda f, op, v: f"{f} {op} {v}",
         st.sampled_from(["upgrade_investment", "project_investment"]),

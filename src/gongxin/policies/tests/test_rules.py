@@ -48,6 +48,9 @@ def test_chinese_connectives_and_parentheses():
         ("revenue > 1 and\n", "syntax", 1, 16),
         ("revenue >> 1", "syntax", 1, 10),
         ("revenue > 1\nand (employees > 3", "syntax", 2, 19),
+        ("revenue between 3000万元 and 1000万元", "empty_range", 1, 17),
+        ("revenue between 1亿元 and 5000万元", "empty_range", 1, 17),
+        ("established between 2020-01-01 and 2019-01-01", "empty_range", 1, 21),
     ],
 )
 def test_each_malformed_rule_has_its_own_error_and_position(text, code, line, column):
@@ -95,6 +98,17 @@ def test_each_criterion_is_reported():
         ("上年研发投入占营业收入比例不低于3%", None),
         ("上年营业收入大于1000万元", True),
     ]
+
+
+def test_an_and_among_alternatives_is_said_in_brackets():
+    rule = rules.parse('employees >= 100人 and not holds("high_tech") or on_chain("nev")')
+    assert rules.describe(rule, names={"chain:nev": "新能源汽车产业链"}) == (
+        "（从业人员不低于100人，且不满足“持有有效的高新技术企业资质”），或位于新能源汽车产业链。"
+    )
+    rule = rules.parse('employees >= 100人 and (not holds("high_tech") or on_chain("nev"))')
+    assert rules.describe(rule, names={"chain:nev": "新能源汽车产业链"}) == (
+        "从业人员不低于100人，且（不满足“持有有效的高新技术企业资质”，或位于新能源汽车产业链）。"
+    )
 
 
 def test_an_or_and_a_not_are_each_reported_as_one_condition():
