@@ -6,6 +6,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.core.models import MoneyField
 from gongxin.enterprises.choices import (
@@ -314,7 +315,7 @@ class PlanItem(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
     text = models.CharField(_("what"), max_length=500)
     responsible = models.CharField(_("responsible"), max_length=100, blank=True)
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(pgettext_lazy("deadline", "due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PLANNED
     )

@@ -170,6 +170,15 @@ def test_a_status_is_named_for_what_it_is_the_status_of():
                     assert label != "经营状态" and "状态" in label, (model._meta.label, label)
 
 
+def test_a_plan_items_deadline_is_not_a_visit():
+    from gongxin.enterprises.models import PlanItem
+
+    with translation.override("zh-hans"):
+        assert str(PlanItem._meta.get_field("due_on").verbose_name) == "完成时限"
+        assert pgettext("deadline", "Due") == "完成时限"
+        assert gettext("Due") == "应走访"  # (the visit lists' column)
+
+
 def test_import_summaries():
     args = {"rows": 12, "c": 3, "u": 4, "s": 5, "n": 2}
     with translation.override("zh-hans"):
