@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # (its widget templates, for FORM_RENDERER below)
     "django_filters",
     "axes",
     "ninja",
@@ -102,6 +103,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets are rendered through TEMPLATES, so the project's templates/django/forms/ can
+# say what Django leaves in English (the empty choice of a select, "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {

@@ -1,4 +1,4 @@
-"""The sort menus of the lists speak the reader's language."""
+"""The sort menus of the lists and the empty choice of a select speak the reader's language."""
 
 import re
 
@@ -42,3 +42,14 @@ def test_every_sort_choice_is_in_english_when_asked():
 def test_a_sort_field_without_a_label_is_refused():
     with pytest.raises(ImproperlyConfigured, match="no label for uscc"):
         SortFilter(fields=(("name", "name"), ("uscc", "uscc")), field_labels={"name": "x"})
+
+
+def test_a_select_left_empty_asks_to_choose_in_the_readers_language():
+    from gongxin.policies.forms import PlanItemForm
+
+    with translation.override("zh-hans"):
+        html = str(PlanItemForm()["kind"])
+    assert "---------" not in html
+    assert '<option value="" selected>— 请选择 —</option>' in html
+    with translation.override("en"):
+        assert '<option value="" selected>— choose —</option>' in str(PlanItemForm()["kind"])
