@@ -1,19 +1,11 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.choices import AuditAction
 from gongxin.core.models import AuditEntry
-
-
-def _labelled(text_format, label) -> str:
-    return str(text_format) % label
-
-
-#: A choice label in the language of the request that shows it, not of the import.
-_labelled_lazy = lazy(_labelled, str)
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -21,8 +13,9 @@ class SortFilter(django_filters.OrderingFilter):
     descending, and “default order” when none is chosen. Every field needs its label
     (`field_labels`): a label made from the parameter would be English."""
 
-    ascending_fmt = _("%s, ascending")
-    descending_fmt = _("%s, descending")
+    # formatted lazily: in the language of the request that shows the menu
+    ascending_fmt = _("{label}, ascending")
+    descending_fmt = _("{label}, descending")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Sort"))
@@ -35,8 +28,9 @@ class SortFilter(django_filters.OrderingFilter):
             raise ImproperlyConfigured(f"SortFilter: no label for {', '.join(missing)}")
         choices = []
         for field, param in fields.items():
-            choices.append((param, _labelled_lazy(self.ascending_fmt, labels[field])))
-            choices.append((f"-{param}", _labelled_lazy(self.descending_fmt, labels[field])))
+            label = labels[field]
+            choices.append((param, format_lazy(self.ascending_fmt, label=label)))
+            choices.append((f"-{param}", format_lazy(self.descending_fmt, label=label)))
         return choices
 
 
