@@ -179,6 +179,12 @@ class User(AbstractUser):
     def is_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
 
+    @property
+    def account_label(self) -> str:
+        """Who is signed in, as the page header says it: name · role · what it is tied to."""
+        tied = self.region or self.department or self.enterprise
+        return " · ".join(str(part) for part in (self, self.get_role_display(), tied) if part)
+
 
 class ApiToken(models.Model):
     """A bearer token for another system acting as a user. Only a hash is stored."""

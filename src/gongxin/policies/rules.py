@@ -468,12 +468,12 @@ def describe(rule, *, top: bool = True, names: dict[str, str] | None = None) -> 
         text = "，且".join(describe(i, top=False, names=names) for i in rule.items)
     elif isinstance(rule, AnyOf):
         # an AND among the alternatives in brackets: （A，且B），或C, not A，且B，或C
-        text = "，或".join(
-            f"（{describe(i, top=False, names=names)}）"
-            if isinstance(i, AllOf) and len(i.items) > 1 and len(rule.items) > 1
-            else describe(i, top=False, names=names)
-            for i in rule.items
-        )
+        parts = []
+        for item in rule.items:
+            said = describe(item, top=False, names=names)
+            grouped = isinstance(item, AllOf) and len(item.items) > 1 and len(rule.items) > 1
+            parts.append(f"（{said}）" if grouped else said)
+        text = "，或".join(parts)
         text = text if top else f"（{text}）"
     elif isinstance(rule, Not):
         text = f"不满足“{describe(rule.item, top=False, names=names)}”"
